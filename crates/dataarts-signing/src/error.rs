@@ -1,0 +1,261 @@
+//! Error types. None of them ever holds the secret key or a computed signature.
+
+use std::fmt;
+
+/// Why a request could not be signed, or an `Authorization` header or date could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignError {
+    /// No `X-Sdk-Date` header (in any case) among the headers.
+    #[error(
+        "the request has no X-Sdk-Date header: add `X-Sdk-Date: <UTC time as YYYYMMDDTHHMMSSZ>` \
+         (see format_sdk_date) before signing"
+    )]
+    MissingDate,
+    /// The `X-Sdk-Date` value is not a valid `YYYYMMDDTHHMMSSZ` UTC time.
+    #[error(
+        "X-Sdk-Date value {value:?} is not a valid UTC time of the form YYYYMMDDTHHMMSSZ \
+         (for example 20240102T030405Z): {reason}; generate it with format_sdk_date"
+    )]
+    MalformedDate {
+        /// The value received (cut after 64 characters).
+        value: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// Two headers have the same name, compared case-insensitively.
+    #[error(
+        "header {name:?} appears more than once (names compare case-insensitively): \
+         keep exactly one value per header name before signing"
+    )]
+    DuplicateHeader {
+        /// The lower-cased header name.
+        name: String,
+    },
+    /// A header that has to be signed is not among the headers.
+    #[error(
+        "header {name:?} must be signed but the request does not carry it: \
+         send the header, or leave it out of the signed header names"
+    )]
+    MissingHeader {
+        /// The lower-cased header name.
+        name: String,
+    },
+    /// `x-sdk-date` is not among the names to sign; the gateway rejects such a signature.
+    #[error(
+        "x-sdk-date is not among the signed headers: the gateway only accepts signatures \
+         that cover X-Sdk-Date, so include it in the signed header names"
+    )]
+    DateNotSigned,
+    /// The headers to sign already contain an `Authorization` header.
+    #[error(
+        "the request already carries an Authorization header: sign a fresh copy of the \
+         unsigned request instead (sign again, from the unsigned request, on every retry)"
+    )]
+    AlreadySigned,
+    /// An `Authorization` header could not be parsed.
+    #[error(
+        "malformed Authorization header: {reason}; expected \
+         `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<name;name;...>, Signature=<hex>`"
+    )]
+    MalformedAuthorization {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The `Authorization` header names an algorithm other than [`crate::ALGORITHM`].
+    #[error(
+        "unsupported signing algorithm {algorithm:?}: only SDK-HMAC-SHA256 is supported; \
+         configure the client to sign with SDK-HMAC-SHA256"
+    )]
+    UnsupportedAlgorithm {
+        /// The algorithm token received (cut after 64 characters).
+        algorithm: String,
+    },
+}
+
+/// Why a signature was rejected by [`crate::verify`] or [`crate::check_freshness`].
+///
+/// Each variant maps to a 401 `APIGW.0301` in the emulator. The messages never contain the
+/// secret key or the signature the server expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// The `Authorization` header could not be parsed.
+    #[error(
+        "malformed Authorization header: {reason}; expected \
+         `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<name;name;...>, Signature=<hex>`"
+    )]
+    MalformedAuthorization {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The `Authorization` header names an algorithm other than [`crate::ALGORITHM`].
+    #[error(
+        "unsupported signing algorithm {algorithm:?}: only SDK-HMAC-SHA256 is accepted; \
+         sign the request with SDK-HMAC-SHA256"
+    )]
+    UnsupportedAlgorithm {
+        /// The algorithm token received (cut after 64 characters).
+        algorithm: String,
+    },
+    /// A header listed in `SignedHeaders` did not arrive with the request.
+    #[error(
+        "header {name:?} is listed in SignedHeaders but was not received: the request was \
+         changed after signing, or a proxy dropped the header"
+    )]
+    MissingSignedHeader {
+        /// The lower-cased header name.
+        name: String,
+    },
+    /// A signed header arrived more than once, so its value is ambiguous.
+    #[error(
+        "signed header {name:?} was received more than once: send each signed header once"
+    )]
+    DuplicateHeader {
+        /// The lower-cased header name.
+        name: String,
+    },
+    /// No `X-Sdk-Date` header arrived.
+    #[error(
+        "the request has no X-Sdk-Date header: signed requests must carry \
+         `X-Sdk-Date: <UTC time as YYYYMMDDTHHMMSSZ>`"
+    )]
+    MissingDate,
+    /// The `X-Sdk-Date` value is not a valid `YYYYMMDDTHHMMSSZ` UTC time.
+    #[error(
+        "X-Sdk-Date value {value:?} is not a valid UTC time of the form YYYYMMDDTHHMMSSZ \
+         (for example 20240102T030405Z): {reason}"
+    )]
+    MalformedDate {
+        /// The value received (cut after 64 characters).
+        value: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// `SignedHeaders` does not include `x-sdk-date`.
+    #[error(
+        "SignedHeaders does not include x-sdk-date: the signature must cover X-Sdk-Date"
+    )]
+    DateNotSigned,
+    /// `X-Sdk-Date` is too far from the server's clock (see [`crate::check_freshness`]).
+    #[error(
+        "signature expired: X-Sdk-Date is {signed_at} but the server time is {server_time} \
+         (more than {max_skew_minutes} minutes apart); synchronise the client's clock and sign \
+         each attempt just before sending it"
+    )]
+    Expired {
+        /// The `X-Sdk-Date` value of the request.
+        signed_at: String,
+        /// The server's time, in the same format.
+        server_time: String,
+        /// The allowed difference, in whole minutes.
+        max_skew_minutes: u64,
+    },
+    /// The recomputed signature differs from the one in the `Authorization` header.
+    #[error(
+        "signature mismatch (verify aksk signature fail): the request was not signed with the \
+         secret key of this access key, or it was changed after signing; compare the client's \
+         canonical request with the server's (VerifyError::canonical_request)"
+    )]
+    SignatureMismatch {
+        /// What the server signed; read it through [`VerifyError::canonical_request`].
+        detail: MismatchDetail,
+    },
+}
+
+impl VerifyError {
+    /// For [`VerifyError::SignatureMismatch`], the canonical request the server recomputed
+    /// from what it received; compare it with the client's to find the difference. It is never
+    /// part of `Display` or `Debug`. It can hold `X-Security-Token` and `X-Auth-Token` values:
+    /// log [`VerifyError::redacted_canonical_request`] instead, at debug level only, and never
+    /// send it back to the client.
+    pub fn canonical_request(&self) -> Option<&str> {
+        match self {
+            VerifyError::SignatureMismatch { detail } => Some(&detail.canonical_request),
+            _ => None,
+        }
+    }
+
+    /// [`VerifyError::canonical_request`] with the values of the `x-security-token` and
+    /// `x-auth-token` header lines replaced by `<redacted>`: what the emulator may log.
+    pub fn redacted_canonical_request(&self) -> Option<String> {
+        self.canonical_request().map(redact_canonical_request)
+    }
+}
+
+/// Replaces the values of credential-bearing header lines in a canonical request.
+fn redact_canonical_request(canonical: &str) -> String {
+    const SECRET_LINES: [(&str, &str); 2] = [
+        ("x-security-token:", "x-security-token:<redacted>"),
+        ("x-auth-token:", "x-auth-token:<redacted>"),
+    ];
+    canonical
+        .split('\n')
+        .map(|line| {
+            SECRET_LINES
+                .iter()
+                .find(|(prefix, _)| {
+                    line.get(..prefix.len())
+                        .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+                })
+                .map_or(line, |(_, redacted)| redacted)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Details kept with [`VerifyError::SignatureMismatch`]. Its `Debug` output shows only sizes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MismatchDetail {
+    pub(crate) canonical_request: String,
+}
+
+impl fmt::Debug for MismatchDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "MismatchDetail {{ canonical_request: <{} bytes, see VerifyError::canonical_request> }}",
+            self.canonical_request.len()
+        )
+    }
+}
+
+impl From<SignError> for VerifyError {
+    fn from(e: SignError) -> Self {
+        match e {
+            SignError::MissingDate => VerifyError::MissingDate,
+            SignError::MalformedDate { value, reason } => {
+                VerifyError::MalformedDate { value, reason }
+            }
+            SignError::DuplicateHeader { name } => VerifyError::DuplicateHeader { name },
+            SignError::MissingHeader { name } => VerifyError::MissingSignedHeader { name },
+            SignError::DateNotSigned => VerifyError::DateNotSigned,
+            SignError::MalformedAuthorization { reason } => {
+                VerifyError::MalformedAuthorization { reason }
+            }
+            SignError::UnsupportedAlgorithm { algorithm } => {
+                VerifyError::UnsupportedAlgorithm { algorithm }
+            }
+            SignError::AlreadySigned => VerifyError::MalformedAuthorization {
+                reason: "the signed headers include Authorization itself".to_string(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction() {
+        let creq = "GET\n/\n\nhost:h\nX-Auth-Token:abc\nx-security-token:TOKEN+/=\nx-sdk-date:d\n\nhost\nhash";
+        let r = redact_canonical_request(creq);
+        assert!(!r.contains("TOKEN") && !r.contains("abc"), "{r}");
+        assert!(r.contains("x-security-token:<redacted>\n"));
+        assert!(r.contains("x-auth-token:<redacted>\n"));
+        assert!(r.contains("host:h\n") && r.ends_with("\nhash"));
+        // Short and non-ASCII lines are left alone without panicking.
+        assert_eq!(redact_canonical_request("x-sécurity-token:é"), "x-sécurity-token:é");
+    }
+}

@@ -1,0 +1,113 @@
+//! Huawei Cloud API Gateway AK/SK request signing (`SDK-HMAC-SHA256`).
+//!
+//! This crate reproduces, byte for byte, what the official Python SDK runtime
+//! (`huaweicloudsdkcore` 3.1.219, `signer/signer.py`) computes when it signs a request,
+//! and offers the same computation to the other side of the wire: an emulator that has to
+//! check signatures the way the API Gateway does.
+//!
+//! It is pure and synchronous: no I/O, no clock (dates are passed in), no HTTP-library types
+//! (only `&str`, byte slices and `(String, String)` pairs), and no panics on any input.
+//!
+//! # The algorithm
+//!
+//! ```text
+//! CanonicalRequest = METHOD "\n" CanonicalURI "\n" CanonicalQuery "\n"
+//!                    CanonicalHeaders "\n" SignedHeaders "\n" HexPayloadHash
+//! StringToSign     = "SDK-HMAC-SHA256" "\n" <X-Sdk-Date> "\n" hex(SHA256(CanonicalRequest))
+//! Signature        = hex(HMAC-SHA256(key = SK, msg = StringToSign))
+//! Authorization    = "SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<h1;h2>, Signature=<hex>"
+//! ```
+//!
+//! * [`canonical_uri`]: percent-decode the path, split on `/`, [`encode`] each segment, end in `/`.
+//! * [`canonical_query`]: sort the raw pairs by key then value, render `enc(k)=enc(v)`, join with `&`.
+//!   The client puts exactly this string on the wire as the query.
+//! * Canonical headers: `name:value\n` per signed header, names lower-cased and sorted, values
+//!   trimmed at both ends (inner runs of spaces are kept).
+//! * Payload hash: the SHA-256 of nothing for an empty body, otherwise the value of an
+//!   `X-Sdk-Content-Sha256` header when present (see [`needs_unsigned_payload`]), otherwise the
+//!   hex SHA-256 of the body.
+//!
+//! # Client side
+//!
+//! ```
+//! use dataarts_signing::{canonical_query, sign, SigningInput};
+//!
+//! let query = vec![("limit".to_string(), "10".to_string())];
+//! let headers = vec![
+//!     ("Content-Type".to_string(), "application/json".to_string()),
+//!     ("Host".to_string(), "dayu.cn-north-4.myhuaweicloud.com".to_string()),
+//!     ("X-Sdk-Date".to_string(), "20240102T030405Z".to_string()),
+//! ];
+//! let input = SigningInput {
+//!     method: "GET",
+//!     path: "/v2/0a1b2c3d4e5f60718293a4b5c6d7e8f9/factory/jobs",
+//!     query: &query,
+//!     headers: &headers,
+//!     body: b"",
+//! };
+//! let signed = sign("TESTAK0123456789ABCD", b"TestSecretKey0123456789abcdefghijklmnopq", &input)?;
+//! // Send `Authorization: <signed.authorization>` and use this exact string as the URL query.
+//! assert_eq!(canonical_query(&query), "limit=10");
+//! assert_eq!(signed.signed_headers, "content-type;host;x-sdk-date");
+//! assert!(signed.authorization.starts_with("SDK-HMAC-SHA256 Access=TESTAK0123456789ABCD, "));
+//! # Ok::<(), dataarts_signing::SignError>(())
+//! ```
+//!
+//! # Emulator side
+//!
+//! ```
+//! # use dataarts_signing::{sign, SigningInput};
+//! use dataarts_signing::{parse_authorization, verify};
+//! # let headers = vec![
+//! #     ("Host".to_string(), "127.0.0.1:8443".to_string()),
+//! #     ("X-Sdk-Date".to_string(), "20240102T030405Z".to_string()),
+//! # ];
+//! # let input = SigningInput { method: "GET", path: "/", query: &[], headers: &headers, body: b"" };
+//! # let authorization_header = sign("AK", b"SK", &input).unwrap().authorization;
+//! let auth = parse_authorization(&authorization_header)?;
+//! // ... look up the SK of `auth.access`, check the date with `check_freshness` ...
+//! verify(b"SK", &auth, "GET", "/", "", &headers, b"")?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod auth;
+mod canonical;
+mod date;
+mod error;
+mod sign;
+mod verify;
+
+pub use auth::{parse_authorization, ParsedAuthorization};
+pub use canonical::{
+    canonical_query, canonical_uri, encode, has_control_chars, needs_unsigned_payload,
+    parse_form_query, parse_raw_query,
+};
+pub use date::{format_sdk_date, parse_sdk_date};
+pub use error::{MismatchDetail, SignError, VerifyError};
+pub use sign::{sign, sign_with_names, Signed, SigningInput};
+pub use verify::{check_freshness, verify, MAX_CLOCK_SKEW};
+
+/// The signing algorithm this crate implements, as it appears at the start of the
+/// `Authorization` header and on the first line of the string to sign.
+pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
+
+/// Name of the header that carries the signing time (`YYYYMMDDTHHMMSSZ`, UTC).
+///
+/// It is looked up case-insensitively; the official SDK adds it under this spelling.
+pub const DATE_HEADER: &str = "X-Sdk-Date";
+
+/// Name of the header whose value, when present and the body is not empty, replaces the
+/// payload hash in the canonical request (§2.7). It is looked up case-insensitively.
+pub const CONTENT_SHA256_HEADER: &str = "X-Sdk-Content-Sha256";
+
+/// Value of [`CONTENT_SHA256_HEADER`] that the official signer adds for non-JSON bodies
+/// (see [`needs_unsigned_payload`]).
+pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+
+/// Lower-case hex SHA-256 of the empty string: the payload hash of every request without a
+/// body, whatever its headers say.
+pub const EMPTY_PAYLOAD_HASH: &str =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";

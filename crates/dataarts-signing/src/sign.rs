@@ -1,0 +1,367 @@
+//! Building the canonical request, the string to sign and the signature (§1, §2.6 to §2.8).
+
+use std::borrow::Cow;
+
+use hmac::digest::KeyInit;
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+
+use crate::canonical::{push_canonical_query, push_canonical_uri, python_strip};
+use crate::{parse_sdk_date, SignError, ALGORITHM, EMPTY_PAYLOAD_HASH};
+
+/// Lower-case name of the date header.
+const DATE: &str = "x-sdk-date";
+/// Lower-case name of the payload-hash header.
+const CONTENT_SHA256: &str = "x-sdk-content-sha256";
+
+/// Everything about a request that goes into its signature.
+#[derive(Debug, Clone, Copy)]
+pub struct SigningInput<'a> {
+    /// The HTTP method as sent (upper case, e.g. `POST`); it is not normalised.
+    pub method: &'a str,
+    /// The path as sent on the wire, without the query; it may be percent-encoded
+    /// (see [`crate::canonical_uri`]).
+    pub path: &'a str,
+    /// The query as raw (decoded) `(key, value)` pairs, in any order. The URL must carry
+    /// exactly [`crate::canonical_query`] of these pairs.
+    pub query: &'a [(String, String)],
+    /// The headers, names as sent. For [`sign`]: every header to sign, including `Host`
+    /// (with a non-default port) and `X-Sdk-Date`. For [`sign_with_names`]: at least the
+    /// named ones and `X-Sdk-Date`; others are ignored, except `X-Sdk-Content-Sha256`, which
+    /// is read for the payload hash whether signed or not.
+    pub headers: &'a [(String, String)],
+    /// The exact body bytes sent; empty when there is no body.
+    pub body: &'a [u8],
+}
+
+/// The result of signing: the `Authorization` header and the intermediate strings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    /// The canonical request (lines joined with `\n`).
+    pub canonical_request: String,
+    /// `SDK-HMAC-SHA256\n<X-Sdk-Date>\n<hex SHA-256 of the canonical request>`.
+    pub string_to_sign: String,
+    /// The signed header names, lower case, joined with `;`.
+    pub signed_headers: String,
+    /// Lower-case hex HMAC-SHA256 of the string to sign, keyed with the secret key.
+    pub signature: String,
+    /// The `Authorization` header value:
+    /// `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<...>, Signature=<...>`.
+    pub authorization: String,
+}
+
+/// Signs a request like the official Python SDK.
+///
+/// Every header whose name contains no `_` is signed: names are lower-cased and sorted,
+/// values are trimmed at both ends (as Python's `str.strip()` does; inner spaces are kept).
+/// Headers whose name contains `_` are left out (they may still be sent, unsigned). The
+/// payload hash is [`EMPTY_PAYLOAD_HASH`] for an empty body, else the value of an
+/// `X-Sdk-Content-Sha256` header if present (any case, e.g. `UNSIGNED-PAYLOAD`), else the
+/// hex SHA-256 of the body. The date is the value of the `X-Sdk-Date` header (any case),
+/// which must be a valid `YYYYMMDDTHHMMSSZ` time.
+///
+/// The trimmed header values are what must be sent. Reject header values containing control
+/// characters first ([`crate::has_control_chars`]).
+///
+/// # Errors
+///
+/// [`SignError::MissingDate`] or [`SignError::MalformedDate`] for a missing or malformed
+/// `X-Sdk-Date`, [`SignError::DuplicateHeader`] when two signed header names differ only in
+/// case, and [`SignError::AlreadySigned`] when an `Authorization` header is present.
+///
+/// # Example
+///
+/// The V1 vector of `signing_vectors.json`, the DataArts deploy call:
+///
+/// ```
+/// use dataarts_signing::{sign, SigningInput};
+///
+/// let h = |k: &str, v: &str| (k.to_string(), v.to_string());
+/// let headers = [
+///     h("workspace", "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6"),
+///     h("Content-Type", "application/json;charset=utf-8"),
+///     h("User-Agent", "huaweicloud-usdk-python/3.0; rust-compat-test"),
+///     h("X-Project-Id", "0a1b2c3d4e5f60718293a4b5c6d7e8f9"),
+///     h("X-Sdk-Date", "20240102T030405Z"),
+///     h("Host", "dayu.cn-north-4.myhuaweicloud.com"),
+/// ];
+/// let input = SigningInput {
+///     method: "POST",
+///     path: "/v2/0a1b2c3d4e5f60718293a4b5c6d7e8f9/factory/release-packages/deploy",
+///     query: &[],
+///     headers: &headers,
+///     body: br#"{"package_ids": ["1001", "1002"], "startup_mode": 1}"#,
+/// };
+/// let signed = sign("TESTAK0123456789ABCD", b"TestSecretKey0123456789abcdefghijklmnopq", &input)?;
+/// assert_eq!(
+///     signed.authorization,
+///     "SDK-HMAC-SHA256 Access=TESTAK0123456789ABCD, \
+///      SignedHeaders=content-type;host;user-agent;workspace;x-project-id;x-sdk-date, \
+///      Signature=945e89e672c8e589f2da573b5ba7364f619951f4baad8a648873065ce8d10571"
+/// );
+/// # Ok::<(), dataarts_signing::SignError>(())
+/// ```
+pub fn sign(ak: &str, sk: &[u8], input: &SigningInput<'_>) -> Result<Signed, SignError> {
+    let mut entries: Vec<(Cow<'_, str>, &str)> = Vec::with_capacity(input.headers.len());
+    for (name, value) in input.headers {
+        if name.eq_ignore_ascii_case("authorization") {
+            return Err(SignError::AlreadySigned);
+        }
+        if !name.contains('_') {
+            entries.push((lower(name), value));
+        }
+    }
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    if let Some(pair) = entries.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(SignError::DuplicateHeader {
+            name: pair[0].0.to_string(),
+        });
+    }
+    let date = find_date(input.headers)?;
+    Ok(finish(ak, sk, input, &entries, date, payload_hash(input)?))
+}
+
+/// Signs a request over exactly the given header names, in the given order.
+///
+/// This is what the verifier does with the names listed in `SignedHeaders`, and what the Go
+/// SDK does (it signs only `x-sdk-date`, vectors G1 and G2). The names are lower-cased (they
+/// normally already are, and sorted); each must match exactly one header of `input.headers`
+/// case-insensitively, and `x-sdk-date` must be among them. Everything else is as in [`sign`].
+///
+/// # Errors
+///
+/// [`SignError::MissingDate`] or [`SignError::MalformedDate`] for a missing or malformed
+/// `X-Sdk-Date`, [`SignError::DateNotSigned`] when `x-sdk-date` is not among the names,
+/// [`SignError::MissingHeader`] when a named header is absent and
+/// [`SignError::DuplicateHeader`] when it is present more than once.
+///
+/// ```
+/// use dataarts_signing::{sign_with_names, SigningInput};
+///
+/// // Vector G1, from the Go SDK's tests.
+/// let headers = [
+///     ("X-Sdk-Date".to_string(), "20060102T150405Z".to_string()),
+///     ("TEST_UNDERSCORE".to_string(), "TEST_VALUE".to_string()),
+/// ];
+/// let query = [("limit".to_string(), "1".to_string())];
+/// let input = SigningInput { method: "GET", path: "/path", query: &query, headers: &headers, body: b"" };
+/// let signed = sign_with_names("AccessKey", b"SecretKey", &input, &["x-sdk-date"])?;
+/// assert_eq!(signed.signature, "5a2ce64c865e0e6046321c6f3d5a77ba8413eeaf355c3166c03d58d02ac79624");
+/// # Ok::<(), dataarts_signing::SignError>(())
+/// ```
+pub fn sign_with_names(
+    ak: &str,
+    sk: &[u8],
+    input: &SigningInput<'_>,
+    signed_names: &[&str],
+) -> Result<Signed, SignError> {
+    let date = find_date(input.headers)?;
+    let names: Vec<Cow<'_, str>> = signed_names.iter().map(|n| lower(n)).collect();
+    if !names.iter().any(|n| n == DATE) {
+        return Err(SignError::DateNotSigned);
+    }
+    let mut entries = Vec::with_capacity(names.len());
+    for name in names {
+        let value = find_unique(input.headers, &name)?.ok_or_else(|| SignError::MissingHeader {
+            name: name.to_string(),
+        })?;
+        entries.push((name, value));
+    }
+    Ok(finish(ak, sk, input, &entries, date, payload_hash(input)?))
+}
+
+/// Assembles the canonical request, the string to sign, the signature and the header.
+fn finish(
+    ak: &str,
+    sk: &[u8],
+    input: &SigningInput<'_>,
+    entries: &[(Cow<'_, str>, &str)],
+    date: &str,
+    payload_hash: Cow<'_, str>,
+) -> Signed {
+    let mut signed_headers =
+        String::with_capacity(entries.iter().map(|(n, _)| n.len() + 1).sum::<usize>());
+    for (i, (name, _)) in entries.iter().enumerate() {
+        if i > 0 {
+            signed_headers.push(';');
+        }
+        signed_headers.push_str(name);
+    }
+
+    let estimate = input.method.len()
+        + input.path.len() * 3
+        + input
+            .query
+            .iter()
+            .map(|(k, v)| (k.len() + v.len()) * 3 + 2)
+            .sum::<usize>()
+        + entries
+            .iter()
+            .map(|(n, v)| n.len() + v.len() + 2)
+            .sum::<usize>()
+        + signed_headers.len()
+        + payload_hash.len()
+        + 8;
+    let mut canonical_request = String::with_capacity(estimate);
+    canonical_request.push_str(input.method);
+    canonical_request.push('\n');
+    push_canonical_uri(&mut canonical_request, input.path);
+    canonical_request.push('\n');
+    push_canonical_query(&mut canonical_request, input.query);
+    canonical_request.push('\n');
+    for (name, value) in entries {
+        canonical_request.push_str(name);
+        canonical_request.push(':');
+        canonical_request.push_str(python_strip(value));
+        canonical_request.push('\n');
+    }
+    canonical_request.push('\n');
+    canonical_request.push_str(&signed_headers);
+    canonical_request.push('\n');
+    canonical_request.push_str(&payload_hash);
+
+    let mut string_to_sign = String::with_capacity(ALGORITHM.len() + date.len() + 66);
+    string_to_sign.push_str(ALGORITHM);
+    string_to_sign.push('\n');
+    string_to_sign.push_str(date);
+    string_to_sign.push('\n');
+    push_hex(
+        &mut string_to_sign,
+        &Sha256::digest(canonical_request.as_bytes()),
+    );
+
+    let mut signature = String::with_capacity(64);
+    push_hex(
+        &mut signature,
+        &hmac_sha256(sk, string_to_sign.as_bytes()),
+    );
+
+    let authorization = format!(
+        "{ALGORITHM} Access={ak}, SignedHeaders={signed_headers}, Signature={signature}"
+    );
+    Signed {
+        canonical_request,
+        string_to_sign,
+        signed_headers,
+        signature,
+        authorization,
+    }
+}
+
+/// The last line of the canonical request (§2.7).
+fn payload_hash<'a>(input: &SigningInput<'a>) -> Result<Cow<'a, str>, SignError> {
+    if input.body.is_empty() {
+        return Ok(Cow::Borrowed(EMPTY_PAYLOAD_HASH));
+    }
+    if let Some(value) = find_unique(input.headers, CONTENT_SHA256)? {
+        let value = python_strip(value);
+        if !value.is_empty() {
+            return Ok(Cow::Borrowed(value));
+        }
+    }
+    let mut hash = String::with_capacity(64);
+    push_hex(&mut hash, &Sha256::digest(input.body));
+    Ok(Cow::Owned(hash))
+}
+
+/// The `X-Sdk-Date` value, checked.
+fn find_date<'a>(headers: &'a [(String, String)]) -> Result<&'a str, SignError> {
+    let date = find_unique(headers, DATE)?.ok_or(SignError::MissingDate)?;
+    parse_sdk_date(date)?;
+    Ok(date)
+}
+
+/// The value of the only header whose lower-cased name is `lower_name`.
+fn find_unique<'a>(
+    headers: &'a [(String, String)],
+    lower_name: &str,
+) -> Result<Option<&'a str>, SignError> {
+    let mut found = None;
+    for (name, value) in headers {
+        let matches = if name.is_ascii() {
+            name.eq_ignore_ascii_case(lower_name)
+        } else {
+            name.to_lowercase() == lower_name
+        };
+        if matches {
+            if found.is_some() {
+                return Err(SignError::DuplicateHeader {
+                    name: lower_name.to_string(),
+                });
+            }
+            found = Some(value.as_str());
+        }
+    }
+    Ok(found)
+}
+
+/// Lower-cases a header name like Python's `str.lower()`, without allocating when it already is.
+fn lower(name: &str) -> Cow<'_, str> {
+    if name.is_ascii() {
+        if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(name.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(name)
+        }
+    } else {
+        Cow::Owned(name.to_lowercase())
+    }
+}
+
+/// HMAC-SHA256 with a key of any length.
+///
+/// HMAC first turns the key into one block: hashed when longer than a block, then padded with
+/// zeros. Doing that here lets us use the infallible fixed-size constructor.
+fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
+    let mut block = [0u8; 64];
+    if key.len() > block.len() {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    let mut mac = <Hmac<Sha256> as KeyInit>::new(&block.into());
+    mac.update(msg);
+    mac.finalize().into_bytes().into()
+}
+
+/// Appends the lower-case hex form of `bytes`.
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hmac_matches_the_hmac_crate_for_every_key_length() {
+        for len in 0..=200usize {
+            let key: Vec<u8> = (0..len).map(|i| (i * 7 + len) as u8).collect();
+            let mut reference = <Hmac<Sha256> as Mac>::new_from_slice(&key).unwrap();
+            reference.update(b"message");
+            let expected: [u8; 32] = reference.finalize().into_bytes().into();
+            assert_eq!(hmac_sha256(&key, b"message"), expected, "key length {len}");
+        }
+    }
+
+    #[test]
+    fn hmac_rfc4231_case_2() {
+        let mut hex = String::new();
+        push_hex(&mut hex, &hmac_sha256(b"Jefe", b"what do ya want for nothing?"));
+        assert_eq!(
+            hex,
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn lower_is_python_lower() {
+        assert!(matches!(lower("x-sdk-date"), Cow::Borrowed(_)));
+        assert_eq!(lower("X-Sdk-Date"), "x-sdk-date");
+        assert_eq!(lower("X-ÄB"), "x-äb");
+    }
+}

@@ -1,0 +1,44 @@
+//! `cargo xtask <command>`: see `cargo xtask help`.
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  codegen           regenerate crates/dataarts-release-raw/src/generated.rs from openapi/deploy.yaml
+  codegen --check   fail with a diff when the checked-in generated file is stale
+  test              prepare the Python venv (official SDK, validators) and run every test
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["codegen"] => xtask::codegen::write().map(|changed| {
+            let path = xtask::codegen::GENERATED_PATH;
+            if changed {
+                println!("wrote {path}");
+            } else {
+                println!("{path} is already up to date");
+            }
+        }),
+        ["codegen", "--check"] => xtask::codegen::check(),
+        ["test", rest @ ..] => xtask::test::run(rest),
+        ["help"] | ["--help"] | ["-h"] | [] => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        _ => {
+            eprint!("unknown command: {}\n\n{USAGE}", args.join(" "));
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
