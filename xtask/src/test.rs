@@ -1,6 +1,577 @@
 //! `cargo xtask test`: everything the README's test command promises, on a fresh machine.
+//!
+//! Steps, in order:
+//!
+//! 1. `venv`: create or refresh `<root>/.venv` and install `conformance/requirements.txt` into it
+//!    (skipped when a stamp file shows the requirements and the interpreter unchanged);
+//! 2. `spec`: validate `openapi/deploy.yaml` with `openapi-spec-validator`;
+//! 3. `rust`: `cargo test --workspace`, with any extra arguments passed through;
+//! 4. `conformance`: build the emulator binary and run the Python suite in `conformance/`
+//!    (official Huawei SDK, schemathesis, a generated Python client) against it.
+//!
+//! A failed step does not stop the independent ones after it; the summary lists every step,
+//! its time, and the command that reruns just that step.
 
-/// Runs the whole test suite.
-pub fn run(_args: &[&str]) -> anyhow::Result<()> {
-    anyhow::bail!("not wired yet")
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+
+const USAGE: &str = "\
+usage: cargo xtask test [--only STEP[,STEP...]]... [-- CARGO_TEST_ARGS...]
+
+Runs every test: prepares the Python venv (.venv), validates openapi/deploy.yaml, runs
+`cargo test --workspace`, then the Python conformance suite against the emulator binary.
+
+options:
+  --only STEP     run only these steps (repeatable or comma-separated); STEP is one of
+                  venv, spec, rust, conformance (spec and conformance prepare the venv too)
+  -h, --help      print this help
+  -- ARGS...      passed to `cargo test --workspace` verbatim, e.g. `-- -p dataarts-signing`
+                  or `-- -- --nocapture`
+
+environment:
+  PYTHON          the interpreter that creates the venv (default: python3; 3.11 or newer)
+  PYTEST_ADDOPTS  extra pytest arguments for the conformance step, e.g. `-k sdk -x`
+";
+
+/// The venv, relative to the workspace root.
+const VENV_DIR: &str = ".venv";
+/// The pinned Python requirements, relative to the workspace root.
+const REQUIREMENTS: &str = "conformance/requirements.txt";
+/// Inside the venv: what the last successful `pip install` installed.
+const STAMP: &str = ".xtask-requirements.stamp";
+/// The spec, relative to the workspace root.
+const SPEC: &str = crate::codegen::SPEC_PATH;
+/// The conformance suite, relative to the workspace root.
+const CONFORMANCE_DIR: &str = "conformance";
+/// The oldest Python the pinned requirements support (schemathesis and openapi-python-client).
+const MIN_PYTHON: (u32, u32) = (3, 11);
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Step {
+    Venv,
+    Spec,
+    Rust,
+    Conformance,
+}
+
+impl Step {
+    const ALL: [Step; 4] = [Step::Venv, Step::Spec, Step::Rust, Step::Conformance];
+
+    fn name(self) -> &'static str {
+        match self {
+            Step::Venv => "venv",
+            Step::Spec => "spec",
+            Step::Rust => "rust",
+            Step::Conformance => "conformance",
+        }
+    }
+
+    fn parse(s: &str) -> anyhow::Result<Step> {
+        Step::ALL
+            .into_iter()
+            .find(|step| step.name() == s)
+            .with_context(|| {
+                format!("unknown step `{s}`: expected one of venv, spec, rust, conformance")
+            })
+    }
+
+    fn needs_venv(self) -> bool {
+        matches!(self, Step::Venv | Step::Spec | Step::Conformance)
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct Options {
+    steps: Vec<Step>,
+    cargo_test_args: Vec<String>,
+    help: bool,
+}
+
+fn parse_args(args: &[&str]) -> anyhow::Result<Options> {
+    let mut only: Vec<Step> = Vec::new();
+    let mut cargo_test_args = Vec::new();
+    let mut help = false;
+    let mut iter = args.iter();
+    while let Some(&arg) = iter.next() {
+        match arg {
+            "--" => {
+                cargo_test_args.extend(iter.by_ref().map(|s| s.to_string()));
+            }
+            "-h" | "--help" => help = true,
+            "--only" => {
+                let value = iter
+                    .next()
+                    .context("`--only` needs a step: venv, spec, rust or conformance")?;
+                for part in value.split(',').filter(|p| !p.is_empty()) {
+                    only.push(Step::parse(part)?);
+                }
+            }
+            _ if arg.starts_with("--only=") => {
+                for part in arg["--only=".len()..].split(',').filter(|p| !p.is_empty()) {
+                    only.push(Step::parse(part)?);
+                }
+            }
+            other => bail!(
+                "unknown argument `{other}` (put arguments for `cargo test` after `--`)\n\n{USAGE}"
+            ),
+        }
+    }
+    let steps = if only.is_empty() {
+        Step::ALL.to_vec()
+    } else {
+        // Run in the canonical order; the venv comes first whenever a selected step needs it.
+        let needs_venv = only.iter().any(|s| s.needs_venv());
+        Step::ALL
+            .into_iter()
+            .filter(|s| only.contains(s) || (*s == Step::Venv && needs_venv))
+            .collect()
+    };
+    Ok(Options {
+        steps,
+        cargo_test_args,
+        help,
+    })
+}
+
+enum Outcome {
+    Passed(Option<String>),
+    Failed(anyhow::Error),
+    Skipped(&'static str),
+}
+
+struct Report {
+    step: Step,
+    outcome: Outcome,
+    elapsed: Duration,
+}
+
+/// Runs the whole test suite (or the selected steps).
+pub fn run(args: &[&str]) -> anyhow::Result<()> {
+    let options = parse_args(args)?;
+    if options.help {
+        print!("{USAGE}");
+        return Ok(());
+    }
+    let root = crate::workspace_root();
+    let mut reports: Vec<Report> = Vec::new();
+    let mut venv_ok = true;
+    let total = Instant::now();
+
+    for &step in &options.steps {
+        if step != Step::Venv && step.needs_venv() && !venv_ok {
+            reports.push(Report {
+                step,
+                outcome: Outcome::Skipped("the venv step failed"),
+                elapsed: Duration::ZERO,
+            });
+            continue;
+        }
+        banner(step);
+        let started = Instant::now();
+        let result = match step {
+            Step::Venv => prepare_venv(&root),
+            Step::Spec => validate_spec(&root).map(|()| None),
+            Step::Rust => cargo_test(&root, &options.cargo_test_args).map(|()| None),
+            Step::Conformance => conformance(&root).map(|()| None),
+        };
+        let elapsed = started.elapsed();
+        let outcome = match result {
+            Ok(note) => Outcome::Passed(note),
+            Err(e) => {
+                eprintln!("\nxtask test: step `{step}` failed: {e:#}");
+                if step == Step::Venv {
+                    venv_ok = false;
+                }
+                Outcome::Failed(e)
+            }
+        };
+        reports.push(Report {
+            step,
+            outcome,
+            elapsed,
+        });
+    }
+
+    print_summary(&reports, total.elapsed());
+    let failed: Vec<&str> = reports
+        .iter()
+        .filter(|r| !matches!(r.outcome, Outcome::Passed(_)))
+        .map(|r| r.step.name())
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        bail!(
+            "{} of {} steps did not pass ({}); see the summary above",
+            failed.len(),
+            reports.len(),
+            failed.join(", ")
+        )
+    }
+}
+
+fn banner(step: Step) {
+    let what = match step {
+        Step::Venv => format!("Python venv ({VENV_DIR}) from {REQUIREMENTS}"),
+        Step::Spec => format!("validate {SPEC} with openapi-spec-validator"),
+        Step::Rust => "cargo test --workspace".to_string(),
+        Step::Conformance => {
+            "conformance suite (official SDK, schemathesis, generated client) against the emulator"
+                .into()
+        }
+    };
+    println!("\n==> [{step}] {what}");
+}
+
+fn rerun_hint(step: Step) -> String {
+    format!("cargo xtask test --only {step}")
+}
+
+fn print_summary(reports: &[Report], total: Duration) {
+    println!("\n==> cargo xtask test: summary");
+    for r in reports {
+        let (status, detail) = match &r.outcome {
+            Outcome::Passed(note) => ("ok", note.clone().unwrap_or_default()),
+            Outcome::Failed(e) => {
+                let first = format!("{e:#}");
+                let first = first.lines().next().unwrap_or_default().to_string();
+                (
+                    "FAILED",
+                    format!("{first}\n{:>26}rerun: {}", "", rerun_hint(r.step)),
+                )
+            }
+            Outcome::Skipped(why) => ("skipped", format!("{why}; rerun: {}", rerun_hint(r.step))),
+        };
+        println!(
+            "  {:<12} {:<8} {:>7.1}s  {detail}",
+            r.step.name(),
+            status,
+            r.elapsed.as_secs_f64()
+        );
+    }
+    let passed = reports
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Passed(_)))
+        .count();
+    let failed = reports
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Failed(_)))
+        .count();
+    let skipped = reports.len() - passed - failed;
+    let skipped = if skipped > 0 {
+        format!(", {skipped} skipped")
+    } else {
+        String::new()
+    };
+    println!(
+        "steps: {passed} passed, {failed} failed{skipped} in {:.1}s",
+        total.as_secs_f64()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// venv
+
+fn venv_python(root: &Path) -> PathBuf {
+    root.join(VENV_DIR).join("bin").join("python")
+}
+
+fn venv_bin(root: &Path, name: &str) -> PathBuf {
+    root.join(VENV_DIR).join("bin").join(name)
+}
+
+/// Runs a command with inherited stdio and fails with `what` when it exits non-zero.
+fn run_inherited(cmd: &mut Command, what: &str) -> anyhow::Result<()> {
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start {what} ({cmd:?})"))?;
+    if !status.success() {
+        bail!("{what} exited with {status}");
+    }
+    Ok(())
+}
+
+/// Runs a command and captures stdout+stderr; `Ok(None)` when it could not be started.
+fn capture(cmd: &mut Command) -> Option<std::process::Output> {
+    cmd.stdin(Stdio::null()).output().ok()
+}
+
+fn python_version(python: &Path) -> Option<(u32, u32, String)> {
+    let out = capture(Command::new(python).args([
+        "-c",
+        "import sys; print('%d %d %s' % (sys.version_info[0], sys.version_info[1], sys.version.split()[0]))",
+    ]))?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut parts = text.split_whitespace();
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    let full = parts.next()?.to_string();
+    Some((major, minor, full))
+}
+
+/// Creates (or repairs) the venv and installs the pinned requirements unless the stamp matches.
+fn prepare_venv(root: &Path) -> anyhow::Result<Option<String>> {
+    let base_python = std::env::var_os("PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("python3"));
+    let venv = root.join(VENV_DIR);
+    let python = venv_python(root);
+
+    // A venv is usable when its interpreter runs and has pip; a half-made one (ensurepip missing
+    // when it was created) or one whose base interpreter went away is rebuilt.
+    let usable = python_version(&python).is_some()
+        && capture(Command::new(&python).args(["-m", "pip", "--version"]))
+            .is_some_and(|o| o.status.success());
+    let mut created = false;
+    if !usable {
+        let (major, minor, full) = python_version(&base_python).with_context(|| {
+            format!(
+                "could not run `{}`: install Python {}.{}+ (Debian: `apt-get install python3 python3-venv python3-pip`) \
+                 or point PYTHON at an interpreter",
+                base_python.display(),
+                MIN_PYTHON.0,
+                MIN_PYTHON.1
+            )
+        })?;
+        if (major, minor) < MIN_PYTHON {
+            bail!(
+                "`{}` is Python {full}, but the pinned tools need {}.{} or newer; point PYTHON at a newer interpreter",
+                base_python.display(),
+                MIN_PYTHON.0,
+                MIN_PYTHON.1
+            );
+        }
+        let has_ensurepip =
+            capture(Command::new(&base_python).args(["-c", "import ensurepip, venv"]))
+                .is_some_and(|o| o.status.success());
+        if !has_ensurepip {
+            bail!(
+                "`{}` (Python {full}) cannot create a venv with pip: its `ensurepip` module is missing. \
+                 On Debian/Ubuntu run `apt-get install python3-venv` (for this version: `apt-get install python{major}.{minor}-venv`), \
+                 then rerun `cargo xtask test --only venv`",
+                base_python.display()
+            );
+        }
+        if venv.exists() {
+            println!(
+                "{VENV_DIR} exists but is not usable (no working python or pip); recreating it"
+            );
+            std::fs::remove_dir_all(&venv)
+                .with_context(|| format!("removing the broken {}", venv.display()))?;
+        }
+        println!(
+            "creating {VENV_DIR} with {} (Python {full})",
+            base_python.display()
+        );
+        run_inherited(
+            Command::new(&base_python)
+                .args(["-m", "venv"])
+                .arg(&venv)
+                .current_dir(root),
+            "`python3 -m venv .venv`",
+        )?;
+        created = true;
+    }
+
+    let (_, _, venv_full) = python_version(&python).context("the venv's python does not run")?;
+    let requirements = std::fs::read_to_string(root.join(REQUIREMENTS))
+        .with_context(|| format!("reading {REQUIREMENTS}"))?;
+    let stamp_text = format!("python {venv_full}\n{requirements}");
+    let stamp = venv.join(STAMP);
+    if !created && std::fs::read_to_string(&stamp).is_ok_and(|s| s == stamp_text) {
+        return Ok(Some(format!(
+            "Python {venv_full}; {REQUIREMENTS} unchanged, pip install skipped"
+        )));
+    }
+
+    // Forget the old stamp first, so an interrupted install is redone next time.
+    let _ = std::fs::remove_file(&stamp);
+    println!("installing the pinned packages from {REQUIREMENTS} into {VENV_DIR} (needs PyPI)");
+    run_inherited(
+        Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "--quiet",
+                "-r",
+            ])
+            .arg(root.join(REQUIREMENTS))
+            .current_dir(root),
+        "`pip install -r conformance/requirements.txt` (is PyPI reachable?)",
+    )?;
+    std::fs::write(&stamp, stamp_text).with_context(|| format!("writing {}", stamp.display()))?;
+    Ok(Some(format!(
+        "Python {venv_full}; installed {REQUIREMENTS}"
+    )))
+}
+
+// ---------------------------------------------------------------------------------------------
+// spec
+
+fn validate_spec(root: &Path) -> anyhow::Result<()> {
+    run_inherited(
+        Command::new(venv_bin(root, "openapi-spec-validator"))
+            .arg(SPEC)
+            .current_dir(root),
+        "openapi-spec-validator on openapi/deploy.yaml",
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// rust
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+fn cargo_test(root: &Path, extra: &[String]) -> anyhow::Result<()> {
+    let mut cmd = cargo();
+    cmd.args(["test", "--workspace"])
+        .args(extra)
+        .current_dir(root);
+    println!("$ cargo test --workspace {}", extra.join(" "));
+    run_inherited(&mut cmd, "`cargo test --workspace`")
+}
+
+// ---------------------------------------------------------------------------------------------
+// conformance
+
+/// Builds the emulator binary and returns its path, as cargo reports it.
+fn build_emulator(root: &Path) -> anyhow::Result<PathBuf> {
+    println!("$ cargo build -p dataarts-emulator --bin dataarts-emulator");
+    let output = cargo()
+        .args([
+            "build",
+            "-p",
+            "dataarts-emulator",
+            "--bin",
+            "dataarts-emulator",
+            "--message-format=json-render-diagnostics",
+        ])
+        .current_dir(root)
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .context("could not start `cargo build`")?;
+    if !output.status.success() {
+        bail!(
+            "`cargo build -p dataarts-emulator --bin dataarts-emulator` exited with {}",
+            output.status
+        );
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    emulator_executable(&stdout)
+        .context("cargo built dataarts-emulator but reported no executable for it")
+}
+
+/// Finds the `dataarts-emulator` executable in cargo's JSON messages.
+fn emulator_executable(messages: &str) -> Option<PathBuf> {
+    messages
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|m| {
+            m["reason"] == "compiler-artifact" && m["target"]["name"] == "dataarts-emulator"
+        })
+        .filter_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .next_back()
+}
+
+fn conformance(root: &Path) -> anyhow::Result<()> {
+    let emulator = build_emulator(root)?;
+    println!(
+        "$ .venv/bin/python -m pytest {CONFORMANCE_DIR}   (emulator: {})",
+        emulator.display()
+    );
+    let status = Command::new(venv_python(root))
+        .args([
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-ra",
+            CONFORMANCE_DIR,
+        ])
+        .env("DATAARTS_EMULATOR_BIN", &emulator)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .current_dir(root)
+        .status()
+        .context("could not start pytest from the venv")?;
+    match status.code() {
+        Some(0) => Ok(()),
+        Some(5) => bail!("pytest collected no tests in {CONFORMANCE_DIR}/"),
+        _ => bail!("the Python conformance suite failed (pytest exited with {status})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_arguments_run_every_step() {
+        let o = parse_args(&[]).unwrap();
+        assert_eq!(o.steps, Step::ALL.to_vec());
+        assert!(o.cargo_test_args.is_empty());
+    }
+
+    #[test]
+    fn only_adds_the_venv_where_needed_and_keeps_the_order() {
+        assert_eq!(
+            parse_args(&["--only", "rust"]).unwrap().steps,
+            vec![Step::Rust]
+        );
+        assert_eq!(
+            parse_args(&["--only", "spec"]).unwrap().steps,
+            vec![Step::Venv, Step::Spec]
+        );
+        assert_eq!(
+            parse_args(&["--only", "conformance,rust"]).unwrap().steps,
+            vec![Step::Venv, Step::Rust, Step::Conformance]
+        );
+        assert_eq!(
+            parse_args(&["--only=venv"]).unwrap().steps,
+            vec![Step::Venv]
+        );
+    }
+
+    #[test]
+    fn arguments_after_the_separator_go_to_cargo_test() {
+        let o = parse_args(&["--only", "rust", "--", "-p", "xtask", "--", "--nocapture"]).unwrap();
+        assert_eq!(o.cargo_test_args, ["-p", "xtask", "--", "--nocapture"]);
+    }
+
+    #[test]
+    fn unknown_steps_and_arguments_are_errors() {
+        assert!(
+            format!("{:#}", parse_args(&["--only", "lint"]).unwrap_err()).contains("unknown step")
+        );
+        assert!(format!("{:#}", parse_args(&["--fast"]).unwrap_err()).contains("after `--`"));
+    }
+
+    #[test]
+    fn the_emulator_path_comes_from_cargo_messages() {
+        let messages = r#"{"reason":"compiler-artifact","target":{"name":"dataarts-signing"},"executable":null}
+{"reason":"compiler-artifact","target":{"name":"dataarts-emulator"},"executable":"/t/debug/dataarts-emulator"}
+{"reason":"build-finished","success":true}"#;
+        assert_eq!(
+            emulator_executable(messages),
+            Some(PathBuf::from("/t/debug/dataarts-emulator"))
+        );
+        assert_eq!(emulator_executable("{\"reason\":\"build-finished\"}"), None);
+    }
 }

@@ -1,1 +1,204 @@
-//! placeholder
+//! A faithful local DataArts Factory: the seven release-package operations of
+//! `openapi/deploy.yaml`, behind an emulated Huawei Cloud API gateway (IAM token and AK/SK
+//! signature checks, project authorization, rate limits), with in-memory state, seeded fault
+//! injection and a request journal. For tests, demos, benchmarks and users' own CI.
+//!
+//! # Quick start
+//!
+//! In process (tests):
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use dataarts_emulator::{Emulator, TaskTiming, DEMO_PROJECT_ID};
+//!
+//! let emu = Emulator::builder()
+//!     .demo()                         // demo data + demo credentials
+//!     .task_timing(TaskTiming::Manual) // tests step release tasks explicitly
+//!     .start()
+//!     .await?;
+//! let url = format!("{}/v2/{DEMO_PROJECT_ID}/factory/release-packages/deploy", emu.url());
+//! // ... send {"package_ids": ["23"], "startup_mode": 0} with X-Auth-Token: DEMO_TOKEN ...
+//! emu.complete_all_tasks();
+//! assert_eq!(emu.release_count("23"), 1);
+//! emu.shutdown().await;
+//! # let _ = url; Ok(()) }
+//! ```
+//!
+//! From the command line:
+//!
+//! ```text
+//! $ dataarts-emulator --demo --port 8080
+//! dataarts-emulator listening on http://127.0.0.1:8080
+//! $ curl -s -X POST http://127.0.0.1:8080/v2/b384b9e9ab9b4ee8994c8633aabc9505/factory/release-packages/deploy \
+//!     -H 'X-Auth-Token: demo-token-for-the-dataarts-emulator' \
+//!     -H 'Content-Type: application/json;charset=UTF-8' \
+//!     -d '{"package_ids": ["23"], "startup_mode": 0}'
+//! {"deploy_package_details":[{"asy_subtask_num":1,"asy_task_id":"<32 hex>","package_id":23}]}
+//! ```
+//!
+//! Every operation answers on one port, `/v2/...` (ops 1 to 6) and `/v1/...` (op 7, also under
+//! the documented `systemTasks` spelling). Every response carries `X-Request-Id` (32 lowercase
+//! hex characters); JSON answers use `Content-Type: application/json;charset=UTF-8`.
+//!
+//! # Demo credentials
+//!
+//! Obviously fake, accepted only when the emulator runs with `--demo` (or
+//! [`EmulatorBuilder::demo`]) and no other credential is configured; they may access the two
+//! demo projects:
+//!
+//! | Kind | Value |
+//! |---|---|
+//! | AK ([`DEMO_AK`]) | `DEMOAKEMULATOR000001` |
+//! | SK ([`DEMO_SK`]) | `DemoSecretKeyOfTheDataArtsEmulator000001` |
+//! | `X-Auth-Token` ([`DEMO_TOKEN`]) | `demo-token-for-the-dataarts-emulator` |
+//!
+//! Credentials given with [`EmulatorBuilder::aksk`], [`EmulatorBuilder::security_token`],
+//! [`EmulatorBuilder::token`] (or `--ak/--sk`, `--token`) may access every project of the
+//! fixtures; fixture credentials may be limited to some projects. A path `project_id` outside
+//! the caller's projects gives 403 `APIGW.0302`.
+//!
+//! # Demo data
+//!
+//! [`Fixtures::demo`], identical to `crates/dataarts-emulator/fixtures/demo.json`: project
+//! `b384b9e9ab9b4ee8994c8633aabc9505` with the default workspace
+//! `d1cd7861478748a6925bc02f47c69279`, packages `12` (2 items), `13` and `23` (1 item each)
+//! awaiting review, pending items `20`, `21`, `22`, `24` (packaged) and `26` (not packaged),
+//! users `dev_user` (`f8ccc2ff3c7748e8a7bfede38ae1cffa`, applicant) and `deployer_user`
+//! (`0c2b4d1e9f8a47b6a5d3c2e1f0a9b8c7`, approver), and the documented finished system task
+//! `008aae2e675d3bcb01675d40ab3f0005`; project `62099355b894428e8916573ae635f1f9` (op 6's
+//! documented example) with the same workspace id and pending item `26`. New packages and
+//! items get numeric ids after the largest one loaded (`27` first in the demo).
+//!
+//! # Fixtures format
+//!
+//! ```json
+//! {
+//!   "users": [{"id": "f8cc...", "name": "dev_user", "roles": ["developer"]}],
+//!   "projects": [{
+//!     "id": "b384b9e9ab9b4ee8994c8633aabc9505",
+//!     "workspaces": [{
+//!       "id": "d1cd7861478748a6925bc02f47c69279", "name": "default", "default": true,
+//!       "pending_items": [{"pending_item_id": "26", "item_name": "job_batch",
+//!                          "task_type": 1, "update_type": 1, "deployed_version": 0,
+//!                          "pending_version": 1, "submit_timestamp": 1747106400000,
+//!                          "submit_user_id": "f8cc..."}],
+//!       "packages": [{"package_id": "23", "package_name": "job_0948_20250513112100444444",
+//!                     "apply_timestamp": 1747106460000, "apply_user_id": "f8cc...",
+//!                     "approver_ids": ["0c2b..."], "items": ["24"],
+//!                     "deploy_status": 1, "delete_flag": 0}]
+//!     }],
+//!     "system_tasks": [{"id": "008a...", "status": "SUCCESSFUL", "...": "op 7's shape"}]
+//!   }],
+//!   "credentials": [
+//!     {"ak": "MYAK", "sk": "MYSK", "projects": ["b384b9e9ab9b4ee8994c8633aabc9505"]},
+//!     {"ak": "TMPAK", "sk": "TMPSK", "security_token": "sts-token"},
+//!     {"token": "my-iam-token", "user_id": "0c2b..."}
+//!   ],
+//!   "enforce_roles": false
+//! }
+//! ```
+//!
+//! Every list and optional field may be left out; see [`Fixtures`] and its field types for
+//! defaults. Package and pending-item ids are numeric strings; a package's `items` are pending
+//! items of the same workspace; a pending item belongs to at most one active package.
+//! `enforce_roles` switches on op 6's console rules (approvers need the `deployer` or `admin`
+//! role and must not be the applicant, else 400 `DLF.6888`). Unknown fields are rejected.
+//!
+//! # Behaviour
+//!
+//! - Packages: `deploy_status` 1 (to be reviewed) → 5 (being released, op 1) → 2 (successful)
+//!   or 3 (failed, see [`RunningEmulator::fail_release_of`]). Op 1 and op 4 validate every id
+//!   before changing anything (all or nothing). Op 4 sets `delete_flag` 1 and keeps the status;
+//!   revoked packages stay visible in ops 2 and 3. `deploy_timestamp`/`deploy_user_*` appear
+//!   once a package is released; `start_job_status` 2 appears on each item after a successful
+//!   release with `startup_mode` 1.
+//! - System tasks: one per released package (its `asy_task_id`, 32 lowercase hex), one subtask
+//!   per package item, `RUNNING` → `SUCCESSFUL`/`FAILED`. Op 7 sends both `subtasks` and
+//!   `subTasks`, numeric times, `projectId` and `taskId`. Timing: [`TaskTiming`].
+//! - Pending items: op 6 sets `package_flag` 1 (items stay listed); a successful release removes
+//!   them from op 5; a revoke sets the flag back to 0; a failed release leaves it at 1 (the item
+//!   can be packaged again).
+//! - Requests: `Content-Type` must be `application/json` (any charset or case) or absent; GETs
+//!   ignore it. Op 2 accepts no body and `{}`. Unknown JSON fields are ignored; `null` counts
+//!   as absent. Bodies are limited to 12 MB (413 `APIGW.0201`).
+//!
+//! # Errors
+//!
+//! DLF-style errors are `{"error_code", "error_msg"}`; gateway errors (`APIGW.*`, and the
+//! injected `EMU.0500`) add `request_id`, equal to the `X-Request-Id` header.
+//!
+//! | Case | HTTP | `error_code` |
+//! |---|---|---|
+//! | Unknown package (ops 1, 3, 4) or pending item (op 6) | 400 | `DLF.0810` "Task does not exist." |
+//! | Unknown system task (op 7) | 400 | `DLF.20810` "Task\[id\] does not exist" |
+//! | Missing body or required field, empty `package_ids`/`pending_item_list`/`approver_ids`, blank `package_name`/`apply_user_id`, missing `workspace` header (ops 5, 6) | 400 | `DLF.0802` |
+//! | Role rule broken (with `enforce_roles`) | 400 | `DLF.6888` |
+//! | Malformed JSON, body not an object | 400 | `EMU.0001` |
+//! | Invalid value: more than 100 ids, duplicate ids, `startup_mode` not 0/1, `limit`/`offset` out of range, bad `sorted_direction`/`order_column`, wrong types, `Content-Type` not JSON | 400 | `EMU.0002` |
+//! | Package in a state that forbids the operation (not 1, or revoked), item already packaged | 400 | `EMU.0003` |
+//! | Unknown workspace, or no header and no default workspace | 400 | `EMU.0004` |
+//! | No credentials, bad token, unknown AK, bad signature, `X-Sdk-Date` more than 15 min off, wrong `X-Security-Token` | 401 | `APIGW.0301` |
+//! | Path `project_id` not accessible to the caller | 403 | `APIGW.0302` |
+//! | Unknown path | 404 | `APIGW.0101` |
+//! | Known path, wrong method (with `Allow`) | 405 | `APIGW.0101` |
+//! | Body over 12 MB | 413 | `APIGW.0201` |
+//! | Over a rate limit (with `Retry-After`, whole seconds ≥ 1) | 429 | `APIGW.0308` |
+//! | Injected fault (`error_before`, `error_after`) | 500 | `EMU.0500` |
+//!
+//! The gateway checks, in order: route (404/405), body size, authentication (401), project
+//! (403), rate limits (429); then faults are drawn, then the operation runs.
+//!
+//! # Faults
+//!
+//! [`FaultConfig`]: added latency; `error_before` (500, nothing happens); `non_json_body` (502
+//! with an HTML page, nothing happens); `throttle_burst` (429 `APIGW.0308`, `Retry-After: 1`,
+//! nothing happens); `error_after` (the change happens, the client sees 500);
+//! `drop_after` (the change happens, then the TCP connection is closed without a response);
+//! `truncated_body` (the change happens, the client gets 200 with only the first half of the
+//! JSON). Faults are drawn from a generator seeded with `seed`, so a sequence of requests
+//! gets the same faults every run. The journal records the fault of each request.
+//!
+//! # Admin endpoints
+//!
+//! Under `/_emulator/`, without authentication, never journaled nor rate limited:
+//!
+//! | Method and path | Effect |
+//! |---|---|
+//! | `GET /_emulator/health` | `{"status":"ok"}` |
+//! | `GET /_emulator/journal[?after=SEQ]` | the journal, a JSON array of [`JournalEntry`] |
+//! | `GET /_emulator/faults`, `PUT /_emulator/faults` | read or replace the [`FaultConfig`] (JSON) |
+//! | `GET /_emulator/rate-limits`, `PUT /_emulator/rate-limits` | read or replace the [`RateLimits`] (`{"per_user": 10, "per_api": null}`) |
+//! | `POST /_emulator/tasks/advance` | finish one more subtask of every running task |
+//! | `POST /_emulator/tasks/complete` | finish every running task |
+//! | `POST /_emulator/reset` | back to the initial fixtures (state, journal, buckets) |
+//! | `GET /_emulator/releases` | `{"<package id>": <times released>}` |
+//! | `POST /_emulator/packages/{id}/fail` | the next release of that package fails |
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod admin;
+mod cli;
+mod config;
+mod emulator;
+mod error;
+mod faults;
+mod fixtures;
+mod gateway;
+mod ids;
+mod journal;
+mod routes;
+mod server;
+mod state;
+
+pub use cli::{run_cli, EmulatorArgs};
+pub use config::{FaultConfig, RateLimits, TaskTiming};
+pub use emulator::{Emulator, EmulatorBuilder, RunningEmulator, DEFAULT_JOURNAL_CAPACITY};
+pub use error::EmulatorError;
+pub use fixtures::{
+    CredentialFixture, Fixtures, PackageFixture, PendingItemFixture, ProjectFixture,
+    UserFixture, WorkspaceFixture, DEMO_AK, DEMO_DEPLOYER_USER_ID, DEMO_DEV_USER_ID,
+    DEMO_PROJECT_ID, DEMO_PROJECT_ID_2, DEMO_SK, DEMO_TOKEN, DEMO_WORKSPACE_ID,
+};
+pub use ids::is_hex32;
+pub use journal::JournalEntry;

@@ -16,7 +16,10 @@ fn deploy_headers() -> Vec<(String, String)> {
     [
         ("workspace", "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6"),
         ("Content-Type", "application/json;charset=utf-8"),
-        ("User-Agent", "huaweicloud-usdk-python/3.0; rust-compat-test"),
+        (
+            "User-Agent",
+            "huaweicloud-usdk-python/3.0; rust-compat-test",
+        ),
         ("X-Project-Id", "0a1b2c3d4e5f60718293a4b5c6d7e8f9"),
         ("X-Sdk-Date", "20240102T030405Z"),
         ("Host", "dayu.cn-north-4.myhuaweicloud.com"),
@@ -36,7 +39,10 @@ fn benches(c: &mut Criterion) {
         body: BODY,
     };
     let signed = sign(AK, SK, &input).expect("V1 signs");
-    assert!(signed.signature.starts_with("945e89e6"), "V1 signature changed");
+    assert!(
+        signed.signature.starts_with("945e89e6"),
+        "V1 signature changed"
+    );
 
     c.bench_function("sign_v1_deploy", |b| {
         b.iter(|| sign(black_box(AK), black_box(SK), black_box(&input)))
@@ -47,7 +53,15 @@ fn benches(c: &mut Criterion) {
     c.bench_function("parse_and_verify_v1_deploy", |b| {
         b.iter(|| {
             let auth = parse_authorization(black_box(&signed.authorization)).expect("parses");
-            verify(black_box(SK), &auth, "POST", PATH, "", black_box(&received), BODY)
+            verify(
+                black_box(SK),
+                &auth,
+                "POST",
+                PATH,
+                "",
+                black_box(&received),
+                BODY,
+            )
         })
     });
 

@@ -46,7 +46,9 @@ pub fn parse_authorization(value: &str) -> Result<ParsedAuthorization, SignError
     let (algorithm, rest) = match value.split_once(' ') {
         Some(parts) => parts,
         None if value == ALGORITHM => {
-            return Err(malformed("it has no Access, SignedHeaders and Signature fields"))
+            return Err(malformed(
+                "it has no Access, SignedHeaders and Signature fields",
+            ))
         }
         None if value.is_empty() => return Err(malformed("it is empty")),
         None => (value, ""),
@@ -96,7 +98,8 @@ pub fn parse_authorization(value: &str) -> Result<ParsedAuthorization, SignError
     }
 
     let access = access.ok_or_else(|| malformed("the Access field is missing"))?;
-    let signed_headers = signed_headers.ok_or_else(|| malformed("the SignedHeaders field is missing"))?;
+    let signed_headers =
+        signed_headers.ok_or_else(|| malformed("the SignedHeaders field is missing"))?;
     let signature = signature.ok_or_else(|| malformed("the Signature field is missing"))?;
     let names: Vec<String> = signed_headers.split(';').map(str::to_string).collect();
     if names.iter().any(String::is_empty) {

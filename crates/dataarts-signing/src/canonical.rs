@@ -153,7 +153,9 @@ fn push_pair(out: &mut String, key: &str, value: &str) {
 /// assert!(parse_raw_query("").is_empty());
 /// ```
 pub fn parse_raw_query(raw: &str) -> Vec<(String, String)> {
-    split_query(raw, |s| percent_decode_str(s).decode_utf8_lossy().into_owned())
+    split_query(raw, |s| {
+        percent_decode_str(s).decode_utf8_lossy().into_owned()
+    })
 }
 
 /// Decodes an `application/x-www-form-urlencoded` query, as written by `reqwest` /
@@ -254,11 +256,16 @@ mod tests {
         // Output of CPython 3.11: [hex(i) for i in range(0x110000) if chr(i).isspace()]
         const PY: &[u32] = &[
             0x9, 0xa, 0xb, 0xc, 0xd, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680, 0x2000,
-            0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a,
-            0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
+            0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028,
+            0x2029, 0x202f, 0x205f, 0x3000,
         ];
         for c in (0..=0x10ffffu32).filter_map(char::from_u32) {
-            assert_eq!(is_python_space(c), PY.contains(&(c as u32)), "U+{:04X}", c as u32);
+            assert_eq!(
+                is_python_space(c),
+                PY.contains(&(c as u32)),
+                "U+{:04X}",
+                c as u32
+            );
         }
         assert_eq!(python_strip("\u{1f} a  b\u{3000}\t"), "a  b");
     }

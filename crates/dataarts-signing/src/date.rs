@@ -102,7 +102,8 @@ pub fn parse_sdk_date(s: &str) -> Result<SystemTime, SignError> {
             "hours must be 00 to 23, minutes and seconds 00 to 59",
         ));
     }
-    let secs = days_from_civil(year, month, day) * SECS_PER_DAY + hour * 3600 + minute * 60 + second;
+    let secs =
+        days_from_civil(year, month, day) * SECS_PER_DAY + hour * 3600 + minute * 60 + second;
     let t = if secs >= 0 {
         UNIX_EPOCH.checked_add(Duration::from_secs(secs.unsigned_abs()))
     } else {
@@ -216,8 +217,14 @@ mod tests {
 
     #[test]
     fn clamps_and_rounds_down() {
-        assert_eq!(format_sdk_date(at(MAX_SECS + 1_000_000)), "99991231T235959Z");
-        assert_eq!(format_sdk_date(at(MIN_SECS - 1_000_000)), "00010101T000000Z");
+        assert_eq!(
+            format_sdk_date(at(MAX_SECS + 1_000_000)),
+            "99991231T235959Z"
+        );
+        assert_eq!(
+            format_sdk_date(at(MIN_SECS - 1_000_000)),
+            "00010101T000000Z"
+        );
         assert_eq!(
             format_sdk_date(UNIX_EPOCH - Duration::from_millis(1)),
             "19691231T235959Z"

@@ -108,9 +108,7 @@ pub enum VerifyError {
         name: String,
     },
     /// A signed header arrived more than once, so its value is ambiguous.
-    #[error(
-        "signed header {name:?} was received more than once: send each signed header once"
-    )]
+    #[error("signed header {name:?} was received more than once: send each signed header once")]
     DuplicateHeader {
         /// The lower-cased header name.
         name: String,
@@ -133,9 +131,7 @@ pub enum VerifyError {
         reason: &'static str,
     },
     /// `SignedHeaders` does not include `x-sdk-date`.
-    #[error(
-        "SignedHeaders does not include x-sdk-date: the signature must cover X-Sdk-Date"
-    )]
+    #[error("SignedHeaders does not include x-sdk-date: the signature must cover X-Sdk-Date")]
     DateNotSigned,
     /// `X-Sdk-Date` is too far from the server's clock (see [`crate::check_freshness`]).
     #[error(
@@ -256,6 +252,9 @@ mod tests {
         assert!(r.contains("x-auth-token:<redacted>\n"));
         assert!(r.contains("host:h\n") && r.ends_with("\nhash"));
         // Short and non-ASCII lines are left alone without panicking.
-        assert_eq!(redact_canonical_request("x-sécurity-token:é"), "x-sécurity-token:é");
+        assert_eq!(
+            redact_canonical_request("x-sécurity-token:é"),
+            "x-sécurity-token:é"
+        );
     }
 }

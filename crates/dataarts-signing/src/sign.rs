@@ -231,14 +231,10 @@ fn finish(
     );
 
     let mut signature = String::with_capacity(64);
-    push_hex(
-        &mut signature,
-        &hmac_sha256(sk, string_to_sign.as_bytes()),
-    );
+    push_hex(&mut signature, &hmac_sha256(sk, string_to_sign.as_bytes()));
 
-    let authorization = format!(
-        "{ALGORITHM} Access={ak}, SignedHeaders={signed_headers}, Signature={signature}"
-    );
+    let authorization =
+        format!("{ALGORITHM} Access={ak}, SignedHeaders={signed_headers}, Signature={signature}");
     Signed {
         canonical_request,
         string_to_sign,
@@ -265,7 +261,7 @@ fn payload_hash<'a>(input: &SigningInput<'a>) -> Result<Cow<'a, str>, SignError>
 }
 
 /// The `X-Sdk-Date` value, checked.
-fn find_date<'a>(headers: &'a [(String, String)]) -> Result<&'a str, SignError> {
+fn find_date(headers: &[(String, String)]) -> Result<&str, SignError> {
     let date = find_unique(headers, DATE)?.ok_or(SignError::MissingDate)?;
     parse_sdk_date(date)?;
     Ok(date)
@@ -351,7 +347,10 @@ mod tests {
     #[test]
     fn hmac_rfc4231_case_2() {
         let mut hex = String::new();
-        push_hex(&mut hex, &hmac_sha256(b"Jefe", b"what do ya want for nothing?"));
+        push_hex(
+            &mut hex,
+            &hmac_sha256(b"Jefe", b"what do ya want for nothing?"),
+        );
         assert_eq!(
             hex,
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"

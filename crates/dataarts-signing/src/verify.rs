@@ -111,11 +111,7 @@ pub fn verify(
 /// assert!(matches!(err, VerifyError::Expired { .. }));
 /// assert!(err.to_string().contains("20240102T030405Z"));
 /// ```
-pub fn check_freshness(
-    date: &str,
-    now: SystemTime,
-    max_skew: Duration,
-) -> Result<(), VerifyError> {
+pub fn check_freshness(date: &str, now: SystemTime, max_skew: Duration) -> Result<(), VerifyError> {
     let signed_at = parse_sdk_date(date)?;
     let skew = match signed_at.duration_since(now) {
         Ok(ahead) => ahead,

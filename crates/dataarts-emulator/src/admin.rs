@@ -1,0 +1,93 @@
+//! Admin endpoints under `/_emulator/` (no authentication, never journaled).
+
+use bytes::Bytes;
+use http::{Method, Response};
+use serde::Serialize;
+
+use crate::error::ApiError;
+use crate::ids::now_ms;
+use crate::server::{error_response, respond, Body, Shared, JSON_CT};
+use crate::{FaultConfig, RateLimits};
+
+fn ok_json<T: Serialize>(v: &T, request_id: &str) -> Response<Body> {
+    match serde_json::to_vec(v) {
+        Ok(b) => respond(200, Some(JSON_CT), Bytes::from(b), request_id),
+        Err(e) => error_response(&ApiError::invalid(format!("cannot serialize: {e}")), request_id),
+    }
+}
+
+fn done(request_id: &str) -> Response<Body> {
+    ok_json(&serde_json::json!({"status": "ok"}), request_id)
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(ApiError::malformed_json)
+}
+
+/// Handles `/_emulator{rest}`.
+pub(crate) fn handle(
+    shared: &Shared,
+    method: &Method,
+    rest: &str,
+    query: Option<&str>,
+    body: &[u8],
+    request_id: &str,
+) -> Response<Body> {
+    let path = rest.trim_end_matches('/');
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let result: Result<Response<Body>, ApiError> = match (method, segs.as_slice()) {
+        (&Method::GET, ["health"]) => Ok(done(request_id)),
+        (&Method::GET, ["journal"]) => {
+            let pairs = dataarts_signing::parse_form_query(query.unwrap_or(""));
+            let after = pairs
+                .iter()
+                .find(|(k, _)| k == "after")
+                .and_then(|(_, v)| v.parse::<u64>().ok())
+                .unwrap_or(0);
+            Ok(ok_json(&shared.journal.snapshot(after), request_id))
+        }
+        (&Method::GET, ["faults"]) => Ok(ok_json(&shared.faults.get(), request_id)),
+        (&Method::PUT, ["faults"]) => parse::<FaultConfig>(body).and_then(|f| {
+            f.validate().map_err(ApiError::invalid)?;
+            shared.faults.set(f);
+            Ok(ok_json(&shared.faults.get(), request_id))
+        }),
+        (&Method::GET, ["rate-limits"]) => Ok(ok_json(&shared.rate.get(), request_id)),
+        (&Method::PUT, ["rate-limits"]) => parse::<RateLimits>(body).map(|r| {
+            shared.rate.set(r);
+            ok_json(&shared.rate.get(), request_id)
+        }),
+        (&Method::POST, ["tasks", "advance"]) => {
+            let now = now_ms();
+            let mut st = shared.lock_state();
+            st.settle(now);
+            st.advance_tasks(now);
+            Ok(done(request_id))
+        }
+        (&Method::POST, ["tasks", "complete"]) => {
+            let now = now_ms();
+            let mut st = shared.lock_state();
+            st.settle(now);
+            st.complete_all_tasks(now);
+            Ok(done(request_id))
+        }
+        (&Method::POST, ["reset"]) => {
+            shared.reset();
+            Ok(done(request_id))
+        }
+        (&Method::GET, ["releases"]) => {
+            let st = shared.lock_state();
+            let counts: std::collections::BTreeMap<&String, &usize> =
+                st.release_counts().iter().collect();
+            Ok(ok_json(&counts, request_id))
+        }
+        (&Method::POST, ["packages", id, "fail"]) => {
+            shared
+                .lock_state()
+                .fail_release_of(&crate::routes::percent_decode(id));
+            Ok(done(request_id))
+        }
+        (m, _) => Err(ApiError::no_route(m.as_str(), &format!("/_emulator{rest}"))),
+    };
+    result.unwrap_or_else(|e| error_response(&e, request_id))
+}

@@ -1,0 +1,195 @@
+//! Command-line arguments (shared with the `dataarts-release emulator` subcommand) and the
+//! "run until Ctrl-C" loop.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::{Emulator, EmulatorBuilder, EmulatorError, FaultConfig, RateLimits, TaskTiming};
+
+fn probability(s: &str) -> Result<f64, String> {
+    let p: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number"))?;
+    if (0.0..=1.0).contains(&p) {
+        Ok(p)
+    } else {
+        Err(format!("{p} is not a probability between 0 and 1"))
+    }
+}
+
+fn duration(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s.trim()).map_err(|e| format!("invalid duration {s:?}: {e}"))
+}
+
+/// Options of the `dataarts-emulator` binary.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct EmulatorArgs {
+    /// Port to listen on, on 127.0.0.1 (0: any free port).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub port: u16,
+    /// Initial state from a fixtures JSON file (see the crate docs for the format).
+    #[arg(long, value_name = "FILE")]
+    pub fixtures: Option<PathBuf>,
+    /// Seed the demo data; without credential flags, accept the demo credentials.
+    #[arg(long)]
+    pub demo: bool,
+    /// Accepted access key ID (repeatable; pairs with the --sk at the same position).
+    #[arg(long = "ak", value_name = "AK")]
+    pub ak: Vec<String>,
+    /// Secret key of the --ak at the same position (repeatable).
+    #[arg(long = "sk", value_name = "SK")]
+    pub sk: Vec<String>,
+    /// Accepted X-Auth-Token value (repeatable).
+    #[arg(long = "token", value_name = "TOKEN")]
+    pub token: Vec<String>,
+    /// Requests per second per caller (default 10).
+    #[arg(long, value_name = "N")]
+    pub rate_limit_user: Option<u32>,
+    /// Requests per second per operation (default 100).
+    #[arg(long, value_name = "N")]
+    pub rate_limit_api: Option<u32>,
+    /// Switch rate limiting off.
+    #[arg(long, conflicts_with_all = ["rate_limit_user", "rate_limit_api"])]
+    pub no_rate_limit: bool,
+    /// Duration of one release subtask, e.g. 300ms or 2s (default 300ms).
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub task_duration: Option<Duration>,
+    /// Tasks only advance through the admin endpoints (/_emulator/tasks/advance, .../complete).
+    #[arg(long, conflicts_with = "task_duration")]
+    pub manual_tasks: bool,
+    /// Add N deployable packages "1000".. to the demo project (for load tests).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub seed_packages: usize,
+    /// Seed of the fault random generator.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub fault_seed: u64,
+    /// Latency added to every request, e.g. 50ms.
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub fault_latency: Option<Duration>,
+    /// Probability of a 500 before processing.
+    #[arg(long, value_name = "P", value_parser = probability, default_value_t = 0.0)]
+    pub fault_error_before: f64,
+    /// Probability of a 500 after processing (the change happened).
+    #[arg(long, value_name = "P", value_parser = probability, default_value_t = 0.0)]
+    pub fault_error_after: f64,
+    /// Probability of closing the connection after processing.
+    #[arg(long, value_name = "P", value_parser = probability, default_value_t = 0.0)]
+    pub fault_drop_after: f64,
+    /// Probability of a truncated JSON body (after processing).
+    #[arg(long, value_name = "P", value_parser = probability, default_value_t = 0.0)]
+    pub fault_truncate: f64,
+    /// Probability of a 502 HTML (non-JSON) answer (before processing).
+    #[arg(long, value_name = "P", value_parser = probability, default_value_t = 0.0)]
+    pub fault_non_json: f64,
+    /// Probability of an injected 429 APIGW.0308 (before processing).
+    #[arg(long, value_name = "P", value_parser = probability, default_value_t = 0.0)]
+    pub fault_throttle: f64,
+    /// Restrict faults to these operationIds (repeatable).
+    #[arg(long = "fault-operation", value_name = "OPERATION_ID")]
+    pub fault_operations: Vec<String>,
+    /// Journal entries kept in memory.
+    #[arg(long, value_name = "N")]
+    pub journal_capacity: Option<usize>,
+}
+
+impl EmulatorArgs {
+    /// The builder these options describe.
+    ///
+    /// # Errors
+    ///
+    /// Unpaired `--ak`/`--sk`, or an unreadable or invalid fixtures file.
+    pub fn builder(&self) -> Result<EmulatorBuilder, EmulatorError> {
+        if self.ak.len() != self.sk.len() {
+            return Err(EmulatorError::Config(format!(
+                "--ak and --sk come in pairs: got {} --ak and {} --sk",
+                self.ak.len(),
+                self.sk.len()
+            )));
+        }
+        let mut b = Emulator::builder().port(self.port);
+        if self.demo {
+            b = b.demo();
+        }
+        if let Some(path) = &self.fixtures {
+            b = b.fixtures_file(path)?;
+        }
+        for (ak, sk) in self.ak.iter().zip(&self.sk) {
+            b = b.aksk(ak, sk);
+        }
+        for t in &self.token {
+            b = b.token(t);
+        }
+        let limits = if self.no_rate_limit {
+            RateLimits::disabled()
+        } else {
+            let d = RateLimits::default();
+            RateLimits {
+                per_user: self.rate_limit_user.or(d.per_user),
+                per_api: self.rate_limit_api.or(d.per_api),
+            }
+        };
+        b = b.rate_limits(limits);
+        b = b.task_timing(if self.manual_tasks {
+            TaskTiming::Manual
+        } else {
+            match self.task_duration {
+                Some(d) => TaskTiming::Auto { subtask: d },
+                None => TaskTiming::default(),
+            }
+        });
+        b = b.seed_packages(self.seed_packages);
+        b = b.faults(FaultConfig {
+            seed: self.fault_seed,
+            latency: self.fault_latency,
+            error_before: self.fault_error_before,
+            error_after: self.fault_error_after,
+            drop_after: self.fault_drop_after,
+            truncated_body: self.fault_truncate,
+            non_json_body: self.fault_non_json,
+            throttle_burst: self.fault_throttle,
+            operations: (!self.fault_operations.is_empty()).then(|| self.fault_operations.clone()),
+        });
+        if let Some(n) = self.journal_capacity {
+            b = b.journal_capacity(n);
+        }
+        Ok(b)
+    }
+}
+
+/// Starts the emulator these options describe, prints
+/// `dataarts-emulator listening on http://127.0.0.1:PORT` as the first line of stdout, and
+/// serves until Ctrl-C or SIGTERM, then shuts down gracefully.
+///
+/// # Errors
+///
+/// Invalid options or fixtures, a port that cannot be bound, or signal set-up failure.
+pub async fn run_cli(args: EmulatorArgs) -> Result<(), EmulatorError> {
+    let emu = args.builder()?.start().await?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "dataarts-emulator listening on {}", emu.url())?;
+        out.flush()?;
+    }
+    wait_for_signal().await?;
+    emu.shutdown().await;
+    Ok(())
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() -> Result<(), EmulatorError> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate())?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r?,
+        _ = term.recv() => {}
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() -> Result<(), EmulatorError> {
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}

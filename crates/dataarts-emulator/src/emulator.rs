@@ -1,0 +1,315 @@
+//! The public entry points: [`Emulator::builder`], [`EmulatorBuilder`] and [`RunningEmulator`].
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::faults::Faults;
+use crate::fixtures::{
+    Fixtures, DEMO_AK, DEMO_DEPLOYER_USER_ID, DEMO_PROJECT_ID, DEMO_PROJECT_ID_2, DEMO_SK,
+    DEMO_TOKEN,
+};
+use crate::gateway::{Credentials, RateLimiter};
+use crate::ids::{now_ms, HexIds};
+use crate::journal::{Journal, JournalEntry};
+use crate::server::{serve, Shared};
+use crate::state::State;
+use crate::{EmulatorError, FaultConfig, RateLimits, TaskTiming};
+
+/// Default journal capacity (entries kept; the oldest go first).
+pub const DEFAULT_JOURNAL_CAPACITY: usize = 1_000_000;
+
+/// The emulator. Start one with [`Emulator::builder`].
+#[derive(Debug)]
+pub struct Emulator;
+
+impl Emulator {
+    /// A builder with the defaults: no data, no credentials, rate limits 10/100 per second,
+    /// no faults, automatic task timing (300 ms per subtask), a free port on 127.0.0.1.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+}
+
+/// Configures and starts an emulator.
+#[derive(Debug, Clone)]
+pub struct EmulatorBuilder {
+    demo: bool,
+    fixtures: Option<Fixtures>,
+    seed_packages: usize,
+    aksk: Vec<(String, String, Option<String>)>,
+    tokens: Vec<String>,
+    rate_limits: RateLimits,
+    faults: FaultConfig,
+    timing: TaskTiming,
+    port: u16,
+    journal_capacity: usize,
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        Self {
+            demo: false,
+            fixtures: None,
+            seed_packages: 0,
+            aksk: Vec::new(),
+            tokens: Vec::new(),
+            rate_limits: RateLimits::default(),
+            faults: FaultConfig::default(),
+            timing: TaskTiming::default(),
+            port: 0,
+            journal_capacity: DEFAULT_JOURNAL_CAPACITY,
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// Seeds the demo data ([`Fixtures::demo`]) unless fixtures are given, and, if no
+    /// credential is configured (in code or in the fixtures), accepts [`DEMO_AK`]/[`DEMO_SK`]
+    /// and [`DEMO_TOKEN`] for the demo projects.
+    pub fn demo(mut self) -> Self {
+        self.demo = true;
+        self
+    }
+
+    /// Uses these fixtures as the initial state (instead of the demo data).
+    pub fn fixtures(mut self, f: Fixtures) -> Self {
+        self.fixtures = Some(f);
+        self
+    }
+
+    /// Loads the initial state from a fixtures JSON file.
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be read, is not valid fixtures JSON, or is inconsistent.
+    pub fn fixtures_file(self, path: impl AsRef<Path>) -> Result<Self, EmulatorError> {
+        let f = Fixtures::from_file(path)?;
+        Ok(self.fixtures(f))
+    }
+
+    /// Adds `count` deployable packages (status 1, one item each) to the default workspace of
+    /// [`crate::DEMO_PROJECT_ID`], with ids `"1000"` to `"1000+count-1"` (their items use the
+    /// ids that follow). For load and scale tests.
+    pub fn seed_packages(mut self, count: usize) -> Self {
+        self.seed_packages = count;
+        self
+    }
+
+    /// Accepts an AK/SK pair (repeatable). It may access every project of the fixtures.
+    pub fn aksk(mut self, ak: &str, sk: &str) -> Self {
+        self.aksk.push((ak.to_string(), sk.to_string(), None));
+        self
+    }
+
+    /// Accepts temporary credentials: requests signed with `ak` must carry
+    /// `X-Security-Token: token`.
+    pub fn security_token(mut self, ak: &str, sk: &str, token: &str) -> Self {
+        self.aksk
+            .push((ak.to_string(), sk.to_string(), Some(token.to_string())));
+        self
+    }
+
+    /// Accepts an `X-Auth-Token` value (repeatable). It may access every project of the
+    /// fixtures.
+    pub fn token(mut self, token: &str) -> Self {
+        self.tokens.push(token.to_string());
+        self
+    }
+
+    /// Sets the rate limits (default 10 per user and 100 per API, per second).
+    pub fn rate_limits(mut self, r: RateLimits) -> Self {
+        self.rate_limits = r;
+        self
+    }
+
+    /// Sets fault injection (default: none). Probabilities are clamped to `0..=1`.
+    pub fn faults(mut self, f: FaultConfig) -> Self {
+        self.faults = f;
+        self
+    }
+
+    /// Sets how release tasks progress (default: automatic, 300 ms per subtask).
+    pub fn task_timing(mut self, t: TaskTiming) -> Self {
+        self.timing = t;
+        self
+    }
+
+    /// Port on 127.0.0.1 (default 0: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// How many journal entries to keep (default [`DEFAULT_JOURNAL_CAPACITY`]).
+    pub fn journal_capacity(mut self, n: usize) -> Self {
+        self.journal_capacity = n.max(1);
+        self
+    }
+
+    /// Binds `127.0.0.1:port` and starts serving on the current tokio runtime.
+    ///
+    /// # Errors
+    ///
+    /// Invalid fixtures, or a port that cannot be bound.
+    pub async fn start(self) -> Result<RunningEmulator, EmulatorError> {
+        let fixtures = match (&self.fixtures, self.demo) {
+            (Some(f), _) => f.clone(),
+            (None, true) => Fixtures::demo(),
+            (None, false) => Fixtures::default(),
+        };
+        fixtures.validate()?;
+        let mut all_projects: HashSet<String> =
+            fixtures.projects.iter().map(|p| p.id.clone()).collect();
+        if self.seed_packages > 0 {
+            all_projects.insert(DEMO_PROJECT_ID.to_string());
+        }
+        let mut creds = Credentials::default();
+        for c in &fixtures.credentials {
+            let projects = c
+                .projects
+                .as_ref()
+                .map_or_else(|| all_projects.clone(), |p| p.iter().cloned().collect());
+            match (&c.ak, &c.sk, &c.token) {
+                (Some(ak), Some(sk), _) => creds.add_aksk(
+                    ak,
+                    sk,
+                    c.security_token.as_deref(),
+                    c.user_id.clone(),
+                    projects,
+                ),
+                (_, _, Some(t)) => creds.add_token(t, c.user_id.clone(), projects),
+                _ => {}
+            }
+        }
+        for (ak, sk, st) in &self.aksk {
+            creds.add_aksk(ak, sk, st.as_deref(), None, all_projects.clone());
+        }
+        for t in &self.tokens {
+            creds.add_token(t, None, all_projects.clone());
+        }
+        if self.demo && creds.is_empty() {
+            let demo_projects: HashSet<String> = [DEMO_PROJECT_ID, DEMO_PROJECT_ID_2]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            let user = Some(DEMO_DEPLOYER_USER_ID.to_string());
+            creds.add_aksk(DEMO_AK, DEMO_SK, None, user.clone(), demo_projects.clone());
+            creds.add_token(DEMO_TOKEN, user, demo_projects);
+        }
+        let listener = TcpListener::bind(("127.0.0.1", self.port))
+            .await
+            .map_err(|source| EmulatorError::Bind {
+                port: self.port,
+                source,
+            })?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State::new(&fixtures, self.seed_packages, self.timing)),
+            fixtures,
+            seed_packages: self.seed_packages,
+            timing: self.timing,
+            creds,
+            rate: RateLimiter::new(self.rate_limits),
+            faults: Faults::new(self.faults),
+            journal: Journal::new(self.journal_capacity),
+            ids: HexIds::new(),
+        });
+        let (tx, rx) = watch::channel(false);
+        let task = tokio::spawn(serve(listener, shared.clone(), rx));
+        Ok(RunningEmulator {
+            addr,
+            shared,
+            shutdown: tx,
+            task: Some(task),
+        })
+    }
+}
+
+/// A running emulator. Dropping it stops the server (without waiting); prefer
+/// [`RunningEmulator::shutdown`].
+#[derive(Debug)]
+pub struct RunningEmulator {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl RunningEmulator {
+    /// `http://127.0.0.1:PORT` (no trailing slash).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A copy of the journal (every API request, oldest first).
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        self.shared.journal.snapshot(0)
+    }
+
+    /// How many times this package was actually released (its state changed from 1 to 5).
+    pub fn release_count(&self, package_id: &str) -> usize {
+        self.shared.lock_state().release_count(package_id)
+    }
+
+    /// Replaces the fault configuration (and reseeds its generator).
+    pub fn set_faults(&self, f: FaultConfig) {
+        self.shared.faults.set(f);
+    }
+
+    /// Replaces the rate limits (and empties the buckets).
+    pub fn set_rate_limits(&self, r: RateLimits) {
+        self.shared.rate.set(r);
+    }
+
+    /// Finishes one more subtask of every running release task.
+    pub fn advance_tasks(&self) {
+        let now = now_ms();
+        let mut st = self.shared.lock_state();
+        st.settle(now);
+        st.advance_tasks(now);
+    }
+
+    /// Finishes every running release task now.
+    pub fn complete_all_tasks(&self) {
+        let now = now_ms();
+        let mut st = self.shared.lock_state();
+        st.settle(now);
+        st.complete_all_tasks(now);
+    }
+
+    /// The next release of this package ends FAILED (`deploy_status` 3).
+    pub fn fail_release_of(&self, package_id: &str) {
+        self.shared.lock_state().fail_release_of(package_id);
+    }
+
+    /// Back to the initial fixtures: state, journal and rate-limit buckets (faults and limits
+    /// stay as set).
+    pub fn reset(&self) {
+        self.shared.reset();
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish (at most 5 s) and returns.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningEmulator {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+    }
+}

@@ -1,0 +1,198 @@
+//! The seven operations: parse and validate the request, apply it to the state, serialize the
+//! answer with the generated types.
+
+use dataarts_release_raw::types::{CancelBody, CreatePackageBody, DeployBody, ListReleasePackagesBody};
+use serde::Serialize;
+
+use super::body::{
+    check_content_type, check_id_list, check_int, convert, parse_object, query_int, query_pairs,
+    query_str, require, string_list,
+};
+use super::{Operation, Route};
+use crate::error::ApiError;
+use crate::gateway::Principal;
+use crate::ids::{now_ms, HexIds};
+use crate::state::{PendingQuery, State};
+
+/// A successful operation.
+#[derive(Debug)]
+pub(crate) struct OpOk {
+    /// JSON body (`None`: 200 with no body, op 4).
+    pub body: Option<Vec<u8>>,
+    /// Whether state changed.
+    pub applied: bool,
+}
+
+/// The result of an operation, with the package IDs for the journal.
+#[derive(Debug)]
+pub(crate) struct OpResult {
+    pub outcome: Result<OpOk, ApiError>,
+    pub package_ids: Vec<String>,
+}
+
+/// Everything an operation reads from the request.
+pub(crate) struct OpRequest<'a> {
+    pub route: &'a Route,
+    pub headers: &'a http::HeaderMap,
+    pub raw_query: &'a str,
+    pub body: &'a [u8],
+    pub principal: &'a Principal,
+}
+
+/// Runs one operation against the state (the lock is taken here and never held across an
+/// await).
+pub(crate) fn execute(
+    state: &std::sync::Mutex<State>,
+    ids: &HexIds,
+    req: &OpRequest<'_>,
+) -> OpResult {
+    let mut package_ids = Vec::new();
+    let outcome = run(state, ids, req, &mut package_ids);
+    OpResult {
+        outcome,
+        package_ids,
+    }
+}
+
+fn lock(state: &std::sync::Mutex<State>) -> std::sync::MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn json<T: Serialize>(v: &T, applied: bool) -> Result<OpOk, ApiError> {
+    serde_json::to_vec(v)
+        .map(|b| OpOk {
+            body: Some(b),
+            applied,
+        })
+        .map_err(|e| ApiError::invalid(format!("cannot serialize the response: {e}")))
+}
+
+fn workspace(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get("workspace")
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+fn run(
+    state: &std::sync::Mutex<State>,
+    ids: &HexIds,
+    req: &OpRequest<'_>,
+    package_ids: &mut Vec<String>,
+) -> Result<OpOk, ApiError> {
+    let route = req.route;
+    let project = route.project.as_str();
+    if route.op.has_body() {
+        check_content_type(req.headers)?;
+    }
+    let ws = workspace(req.headers);
+    let caller = req.principal.user_id.as_deref();
+    match route.op {
+        Operation::Deploy => {
+            let m = parse_object(req.body)?.ok_or_else(ApiError::not_configured)?;
+            *package_ids = string_list(&m, "package_ids");
+            require(&m, "package_ids")?;
+            check_id_list(&m, "package_ids", 100)?;
+            check_int(&m, "startup_mode", 0..=1, "0 or 1")?;
+            let body: DeployBody = convert(m)?;
+            let mode = *body.startup_mode;
+            let now = now_ms();
+            let mut st = lock(state);
+            st.settle(now);
+            let resp = st.deploy(
+                project,
+                ws.as_deref(),
+                &body.package_ids,
+                mode,
+                caller,
+                ids,
+                now,
+            )?;
+            drop(st);
+            json(&resp, true)
+        }
+        Operation::ListPackages => {
+            let m = parse_object(req.body)?.unwrap_or_default();
+            check_int(&m, "limit", 1..=i64::from(i32::MAX), "a positive integer")?;
+            check_int(&m, "offset", 0..=i64::from(i32::MAX), "an integer of at least 0")?;
+            let body: ListReleasePackagesBody = convert(m)?;
+            let mut st = lock(state);
+            st.settle(now_ms());
+            let resp = st.list_packages(project, ws.as_deref(), &body)?;
+            drop(st);
+            json(&resp, false)
+        }
+        Operation::ShowPackage => {
+            let id = route.id.clone().unwrap_or_default();
+            package_ids.push(id.clone());
+            let mut st = lock(state);
+            st.settle(now_ms());
+            let resp = st.show_package(project, ws.as_deref(), &id)?;
+            drop(st);
+            json(&resp, false)
+        }
+        Operation::Cancel => {
+            let m = parse_object(req.body)?.ok_or_else(ApiError::not_configured)?;
+            *package_ids = string_list(&m, "package_ids");
+            require(&m, "package_ids")?;
+            check_id_list(&m, "package_ids", usize::MAX)?;
+            let body: CancelBody = convert(m)?;
+            let mut st = lock(state);
+            st.settle(now_ms());
+            st.cancel(project, ws.as_deref(), &body.package_ids)?;
+            Ok(OpOk {
+                body: None,
+                applied: true,
+            })
+        }
+        Operation::ListPending => {
+            let ws = ws.ok_or_else(ApiError::not_configured)?;
+            let q = query_pairs(req.raw_query);
+            let numeric = |k: &str| query_int(&q, k, 1..=3, "a numeric string: 1, 2 or 3");
+            let query = PendingQuery {
+                submit_user_name: query_str(&q, "submit_user_name"),
+                item_name: query_str(&q, "item_name"),
+                update_type: numeric("update_type")?.map(|n| n as i32),
+                task_type: numeric("task_type")?.map(|n| n as i32),
+                start_time: query_int(&q, "start_time", 0..=i64::MAX, "milliseconds since the epoch")?,
+                end_time: query_int(&q, "end_time", 0..=i64::MAX, "milliseconds since the epoch")?,
+                limit: query_int(&q, "limit", 1..=100, "an integer from 1 to 100")?.unwrap_or(10)
+                    as usize,
+                offset: query_int(&q, "offset", 0..=i64::from(i32::MAX), "an integer of at least 0")?
+                    .unwrap_or(0) as usize,
+            };
+            let mut st = lock(state);
+            st.settle(now_ms());
+            let resp = st.list_pending(project, &ws, &query)?;
+            drop(st);
+            json(&resp, false)
+        }
+        Operation::CreatePackage => {
+            let ws = ws.ok_or_else(ApiError::not_configured)?;
+            let m = parse_object(req.body)?.ok_or_else(ApiError::not_configured)?;
+            for key in ["apply_user_id", "package_name", "pending_item_list", "approver_ids"] {
+                require(&m, key)?;
+            }
+            check_id_list(&m, "pending_item_list", 100)?;
+            check_id_list(&m, "approver_ids", usize::MAX)?;
+            let body: CreatePackageBody = convert(m)?;
+            let now = now_ms();
+            let mut st = lock(state);
+            st.settle(now);
+            let resp = st.create_package(project, &ws, &body, now)?;
+            drop(st);
+            if let Some(id) = &resp.release_package_id {
+                package_ids.push(id.clone());
+            }
+            json(&resp, true)
+        }
+        Operation::SystemTask => {
+            let id = route.id.clone().unwrap_or_default();
+            let mut st = lock(state);
+            st.settle(now_ms());
+            let resp = st.system_task(project, &id)?;
+            drop(st);
+            json(&resp, false)
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! The command-line surface: every flag, its environment variable and its help text.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  the service refused the request, or a release ended FAILED
+  2  usage or invalid input (nothing was sent)
+  3  authentication or permission
+  4  timed out while waiting
+  5  network or transport failure
+
+Credentials come from the environment or the profile file, never from flags:
+  HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK [, HUAWEICLOUD_SDK_SECURITY_TOKEN]
+  ~/.huaweicloud/credentials ([basic] ak/sk/project_id/security_token)
+  DATAARTS_AUTH_TOKEN or --token-file FILE (an IAM token)";
+
+/// Release DataArts Factory task packages from pipelines and terminals.
+#[derive(Debug, Parser)]
+#[command(name = "dataarts-release", version, about, long_about = None, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// Options shared by every command.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every command.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Huawei Cloud region id; sets both service endpoints.
+    #[arg(long, global = true, env = "DATAARTS_REGION", value_name = "REGION")]
+    pub region: Option<String>,
+    /// IAM project id of the region.
+    #[arg(long, global = true, env = "HUAWEICLOUD_SDK_PROJECT_ID", value_name = "ID")]
+    pub project_id: Option<String>,
+    /// DataArts Studio workspace id (default: the default workspace).
+    #[arg(long, global = true, env = "DATAARTS_WORKSPACE", value_name = "ID")]
+    pub workspace: Option<String>,
+    /// One URL serving both the V2 and the V1 API (emulator, Huawei Cloud Stack, .eu site).
+    #[arg(long, global = true, env = "DATAARTS_ENDPOINT", value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// Read an IAM token from this file instead of DATAARTS_AUTH_TOKEN.
+    #[arg(long, global = true, env = "DATAARTS_AUTH_TOKEN_FILE", value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Run against an in-process emulator seeded with the demo data.
+    #[arg(long, global = true)]
+    pub emulator: bool,
+    /// Output format: tables for people, one JSON document for scripts.
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Table, env = "DATAARTS_OUTPUT")]
+    pub output: OutputFormat,
+    /// Print only errors (and JSON output when asked for).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Log to stderr: -v for info, -vv for debug, -vvv for trace.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// How results are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Human-readable tables.
+    Table,
+    /// One JSON document per command.
+    Json,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Release (deploy) packages; any number of ids, sent in batches of at most 100.
+    Deploy(DeployArgs),
+    /// List, show and cancel release packages.
+    #[command(subcommand)]
+    Packages(PackagesCommand),
+    /// List and package the items waiting to be released.
+    #[command(subcommand)]
+    Pending(PendingCommand),
+    /// Show and wait for asynchronous system tasks.
+    #[command(subcommand)]
+    Tasks(TasksCommand),
+    /// Run the local DataArts Factory emulator in the foreground.
+    Emulator(dataarts_emulator::EmulatorArgs),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell to generate completions for.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `deploy`.
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// Release package ids.
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Read more ids from FILE, one per line ('-' for stdin; blank lines and # comments skipped).
+    #[arg(long, value_name = "FILE")]
+    pub ids_from: Option<PathBuf>,
+    /// Do not start the packages' jobs after a successful release.
+    #[arg(long)]
+    pub no_start: bool,
+    /// Wait until every release has finished, with a progress bar on a terminal.
+    #[arg(long)]
+    pub wait: bool,
+    /// Give up waiting after this long (e.g. 90s, 10m).
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "10m", value_name = "DURATION")]
+    pub timeout: Duration,
+}
+
+/// `packages ...`.
+#[derive(Debug, Subcommand)]
+pub enum PackagesCommand {
+    /// List release packages.
+    List(PackagesListArgs),
+    /// Show one release package and its tasks.
+    Show {
+        /// Release package id.
+        id: String,
+    },
+    /// Revoke (cancel) packages that are waiting for review.
+    Cancel {
+        /// Release package ids (1 to 100).
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+}
+
+/// A release status filter value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StatusFilter {
+    /// Waiting for review (1).
+    Pending,
+    /// Released successfully (2).
+    Succeeded,
+    /// Release failed (3).
+    Failed,
+    /// Being released (5).
+    Releasing,
+}
+
+/// `packages list`.
+#[derive(Debug, Args)]
+pub struct PackagesListArgs {
+    /// Only packages in these states (repeatable or comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub status: Vec<StatusFilter>,
+    /// Only packages whose name contains this text.
+    #[arg(long)]
+    pub keyword: Option<String>,
+    /// Only packages applied for by this user name.
+    #[arg(long)]
+    pub applicant: Option<String>,
+    /// Fetch every page instead of the first one.
+    #[arg(long)]
+    pub all: bool,
+    /// Page size (or, with --all, the page size used while paging).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub limit: u32,
+}
+
+/// `pending ...`.
+#[derive(Debug, Subcommand)]
+pub enum PendingCommand {
+    /// List the items waiting to be packaged (needs a workspace).
+    List(PendingListArgs),
+    /// Bundle pending items into a new release package.
+    Package(PendingPackageArgs),
+}
+
+/// `pending list`.
+#[derive(Debug, Args)]
+pub struct PendingListArgs {
+    /// Only items whose name contains this text.
+    #[arg(long)]
+    pub item_name: Option<String>,
+    /// Only items submitted by this user name.
+    #[arg(long)]
+    pub submitter: Option<String>,
+    /// Fetch every page instead of the first one.
+    #[arg(long)]
+    pub all: bool,
+    /// Page size, 1 to 100.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub limit: u32,
+}
+
+/// `pending package`.
+#[derive(Debug, Args)]
+pub struct PendingPackageArgs {
+    /// Name of the new package.
+    #[arg(long)]
+    pub name: String,
+    /// User id of the applicant.
+    #[arg(long, value_name = "USER_ID")]
+    pub applicant: String,
+    /// User id of an approver (repeatable).
+    #[arg(long = "approver", required = true, value_name = "USER_ID")]
+    pub approvers: Vec<String>,
+    /// Pending item ids to package.
+    #[arg(required = true, value_name = "ITEM_ID")]
+    pub items: Vec<String>,
+}
+
+/// `tasks ...`.
+#[derive(Debug, Subcommand)]
+pub enum TasksCommand {
+    /// Show a system task and its subtasks.
+    Show {
+        /// System task id (e.g. a release's asy_task_id).
+        task_id: String,
+    },
+    /// Wait for a system task to finish.
+    Wait {
+        /// System task id.
+        task_id: String,
+        /// Give up after this long (e.g. 90s, 10m).
+        #[arg(long, value_parser = humantime::parse_duration, default_value = "10m", value_name = "DURATION")]
+        timeout: Duration,
+    },
+}

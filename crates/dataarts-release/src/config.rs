@@ -1,0 +1,547 @@
+//! `ClientBuilder`: endpoints, credentials, timeouts, TLS, proxy, retries, rate limit.
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use url::Url;
+
+use crate::client::{Client, Inner};
+use crate::credentials::Credentials;
+use crate::error::{Error, Result};
+use crate::retry::RetryPolicy;
+use crate::transport::{Clock, SigningTransport, SystemClock};
+use crate::validate;
+
+/// Default per-user rate limit of the service, in requests per second.
+pub const DEFAULT_RATE_LIMIT: u32 = 10;
+
+/// Configures and builds a [`Client`].
+///
+/// Required: credentials, a project id, and either a region or an endpoint. `build()`
+/// returns an error (never panics) when something is missing or wrong.
+///
+/// ```
+/// use std::time::Duration;
+/// use dataarts_release::{Client, Credentials};
+///
+/// let client = Client::builder()
+///     .region("cn-north-4")
+///     .project_id("b384b9e9ab9b4ee8994c8633aabc9505")
+///     .workspace("d1cd7861478748a6925bc02f47c69279")
+///     .credentials(Credentials::aksk("AK", "SK"))
+///     .attempt_timeout(Duration::from_secs(20))
+///     .build()?;
+/// assert_eq!(client.endpoint(), "https://dayu.cn-north-4.myhuaweicloud.com/");
+/// assert_eq!(client.v1_endpoint(), "https://dayu-dlf.cn-north-4.myhuaweicloud.com/");
+/// # Ok::<(), dataarts_release::Error>(())
+/// ```
+#[derive(Debug)]
+#[must_use]
+pub struct ClientBuilder {
+    pub(crate) region: Option<String>,
+    pub(crate) project_id: Option<String>,
+    pub(crate) workspace: Option<String>,
+    pub(crate) credentials: Option<Credentials>,
+    pub(crate) endpoint: Option<String>,
+    pub(crate) v1_endpoint: Option<String>,
+    connect_timeout: Duration,
+    attempt_timeout: Duration,
+    total_timeout: Duration,
+    retry: RetryPolicy,
+    rate_limit: Option<u32>,
+    allow_insecure_http: bool,
+    root_certificates: Vec<reqwest::Certificate>,
+    proxy: Option<reqwest::Proxy>,
+    http_client: Option<reqwest::Client>,
+    clock: Arc<dyn Clock>,
+    user_agent: Option<String>,
+    /// Where each value came from, for error messages (`DATAARTS_REGION`...).
+    pub(crate) origins: Origins,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Origins {
+    pub(crate) endpoint: Option<String>,
+    pub(crate) v1_endpoint: Option<String>,
+    pub(crate) region: Option<String>,
+    pub(crate) project_id: Option<String>,
+    pub(crate) workspace: Option<String>,
+    pub(crate) credentials: Option<String>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            region: None,
+            project_id: None,
+            workspace: None,
+            credentials: None,
+            endpoint: None,
+            v1_endpoint: None,
+            connect_timeout: Duration::from_secs(10),
+            attempt_timeout: Duration::from_secs(30),
+            total_timeout: Duration::from_secs(120),
+            retry: RetryPolicy::default(),
+            rate_limit: Some(DEFAULT_RATE_LIMIT),
+            allow_insecure_http: false,
+            root_certificates: Vec::new(),
+            proxy: None,
+            http_client: None,
+            clock: Arc::new(SystemClock),
+            user_agent: None,
+            origins: Origins::default(),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// A builder with defaults: 10 s connect, 30 s per attempt, 120 s per call, the default
+    /// [`RetryPolicy`], a 10 requests/s rate limit.
+    ///
+    /// ```
+    /// let _b = dataarts_release::ClientBuilder::new();
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The region, e.g. `cn-north-4`: endpoints become `https://dayu.{region}.myhuaweicloud.com`
+    /// and `https://dayu-dlf.{region}.myhuaweicloud.com` (system tasks) unless overridden.
+    ///
+    /// ```
+    /// let _b = dataarts_release::Client::builder().region("ap-southeast-1");
+    /// ```
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self.origins.region = Some("ClientBuilder::region".into());
+        self
+    }
+
+    /// The IAM project id of the region (32 hex characters).
+    ///
+    /// ```
+    /// let _b = dataarts_release::Client::builder().project_id("b384b9e9ab9b4ee8994c8633aabc9505");
+    /// ```
+    pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
+        self.project_id = Some(project_id.into());
+        self.origins.project_id = Some("ClientBuilder::project_id".into());
+        self
+    }
+
+    /// The default workspace id, sent as the `workspace` header (required by the pending-item
+    /// operations; optional elsewhere). Override per call with [`Client::with_workspace`].
+    ///
+    /// ```
+    /// let _b = dataarts_release::Client::builder().workspace("d1cd7861478748a6925bc02f47c69279");
+    /// ```
+    pub fn workspace(mut self, workspace: impl Into<String>) -> Self {
+        self.workspace = Some(workspace.into());
+        self.origins.workspace = Some("ClientBuilder::workspace".into());
+        self
+    }
+
+    /// The credentials.
+    ///
+    /// ```
+    /// let _b = dataarts_release::Client::builder().credentials(dataarts_release::Credentials::token("T"));
+    /// ```
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self.origins.credentials = Some("ClientBuilder::credentials".into());
+        self
+    }
+
+    /// One base URL for both APIs (emulator, Huawei Cloud Stack, the `.myhuaweicloud.eu`
+    /// site). A bare host gets `https://`. `http://` is accepted only for loopback hosts
+    /// unless [`allow_insecure_http`](Self::allow_insecure_http) is set.
+    ///
+    /// ```
+    /// let _b = dataarts_release::Client::builder().endpoint("http://127.0.0.1:8080");
+    /// ```
+    pub fn endpoint(mut self, url: impl Into<String>) -> Self {
+        self.endpoint = Some(url.into());
+        self.origins.endpoint = Some("ClientBuilder::endpoint".into());
+        self
+    }
+
+    /// A base URL for the V1 API only (system tasks), overriding both the region pattern and
+    /// [`endpoint`](Self::endpoint).
+    ///
+    /// ```
+    /// let _b = dataarts_release::Client::builder().v1_endpoint("https://dayu-dlf.eu-west-101.myhuaweicloud.eu");
+    /// ```
+    pub fn v1_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.v1_endpoint = Some(url.into());
+        self.origins.v1_endpoint = Some("ClientBuilder::v1_endpoint".into());
+        self
+    }
+
+    /// Timeout for establishing a connection (default 10 s).
+    ///
+    /// ```
+    /// let _b = dataarts_release::Client::builder().connect_timeout(std::time::Duration::from_secs(3));
+    /// ```
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Timeout for one attempt, from sending to the end of the answer (default 30 s).
+    ///
+    /// ```
+    /// let _b = dataarts_release::Client::builder().attempt_timeout(std::time::Duration::from_secs(10));
+    /// ```
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// Deadline for one call including its retries and backoff (default 120 s).
+    ///
+    /// ```
+    /// let _b = dataarts_release::Client::builder().total_timeout(std::time::Duration::from_secs(60));
+    /// ```
+    pub fn total_timeout(mut self, timeout: Duration) -> Self {
+        self.total_timeout = timeout;
+        self
+    }
+
+    /// The retry policy ([`RetryPolicy::none`] to switch retries off).
+    ///
+    /// ```
+    /// let _b = dataarts_release::Client::builder().retry_policy(dataarts_release::RetryPolicy::none());
+    /// ```
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Client-side rate limit in requests per second, shared by every request of the client
+    /// (default 10, the service's per-user limit). `0` or `None` switches it off.
+    ///
+    /// ```
+    /// let _b = dataarts_release::Client::builder().rate_limit(Some(5));
+    /// ```
+    pub fn rate_limit(mut self, per_second: Option<u32>) -> Self {
+        self.rate_limit = per_second;
+        self
+    }
+
+    /// Accepts `http://` endpoints that are not loopback (default off; credentials and
+    /// signatures would travel in clear text).
+    ///
+    /// ```
+    /// let _b = dataarts_release::Client::builder().allow_insecure_http(true);
+    /// ```
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Trusts an extra root certificate (e.g. a private CA of Huawei Cloud Stack).
+    ///
+    /// ```no_run
+    /// let pem = std::fs::read("ca.pem")?;
+    /// let cert = reqwest::Certificate::from_pem(&pem)?;
+    /// let _b = dataarts_release::Client::builder().add_root_certificate(cert);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_root_certificate(mut self, cert: reqwest::Certificate) -> Self {
+        self.root_certificates.push(cert);
+        self
+    }
+
+    /// Sends every request through this proxy.
+    ///
+    /// ```
+    /// let proxy = reqwest::Proxy::all("http://proxy.internal:3128")?;
+    /// let _b = dataarts_release::Client::builder().proxy(proxy);
+    /// # Ok::<(), reqwest::Error>(())
+    /// ```
+    pub fn proxy(mut self, proxy: reqwest::Proxy) -> Self {
+        self.proxy = Some(proxy);
+        self
+    }
+
+    /// Uses this `reqwest::Client` instead of building one (then connect timeout,
+    /// certificates, proxy and user agent settings of this builder are ignored). Disable
+    /// redirects on it: a redirect would break the signature.
+    ///
+    /// ```
+    /// let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    /// let _b = dataarts_release::Client::builder().http_client(http);
+    /// # Ok::<(), reqwest::Error>(())
+    /// ```
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// The clock used for `X-Sdk-Date` (tests inject a fixed one).
+    ///
+    /// ```
+    /// let _b = dataarts_release::Client::builder().clock(std::sync::Arc::new(dataarts_release::SystemClock));
+    /// ```
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The `User-Agent` (default `dataarts-release/<version>`); it is not signed.
+    ///
+    /// ```
+    /// let _b = dataarts_release::Client::builder().user_agent("my-release-bot/1.0");
+    /// ```
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Checks everything and builds the client. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] naming the missing or bad setting.
+    ///
+    /// ```
+    /// let err = dataarts_release::Client::builder().build().unwrap_err();
+    /// assert!(err.to_string().contains("credentials"));
+    /// ```
+    pub fn build(self) -> Result<Client> {
+        let cred_src = self.origins.credentials.clone().unwrap_or_else(|| "ClientBuilder::credentials".into());
+        let credentials = self.credentials.clone().ok_or_else(|| {
+            Error::config(
+                "credentials",
+                "no credentials: call ClientBuilder::credentials, or set HUAWEICLOUD_SDK_AK and \
+                 HUAWEICLOUD_SDK_SK (or DATAARTS_AUTH_TOKEN, or a ~/.huaweicloud/credentials \
+                 profile) and use Client::from_env",
+            )
+        })?;
+        credentials.check(&cred_src)?;
+
+        let pid_src = self.origins.project_id.clone().unwrap_or_else(|| "ClientBuilder::project_id".into());
+        let project_id = self.project_id.clone().ok_or_else(|| {
+            Error::config(
+                "project id",
+                "no project id: call ClientBuilder::project_id or set HUAWEICLOUD_SDK_PROJECT_ID \
+                 (the IAM project id of the region, 32 hex characters)",
+            )
+        })?;
+        validate::id("project id", &project_id).map_err(|e| Error::config(&pid_src, e.to_string()))?;
+
+        if let Some(ws) = &self.workspace {
+            let src = self.origins.workspace.clone().unwrap_or_default();
+            validate::workspace(ws).map_err(|e| Error::config(&src, e.to_string()))?;
+        }
+
+        let (v2, v1) = self.endpoints()?;
+
+        let http = match self.http_client.clone() {
+            Some(c) => c,
+            None => {
+                let mut b = reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .redirect(reqwest::redirect::Policy::none())
+                    .user_agent(
+                        self.user_agent
+                            .clone()
+                            .unwrap_or_else(|| format!("dataarts-release/{}", env!("CARGO_PKG_VERSION"))),
+                    );
+                for cert in &self.root_certificates {
+                    b = b.add_root_certificate(cert.clone());
+                }
+                if let Some(p) = &self.proxy {
+                    b = b.proxy(p.clone());
+                }
+                b.build().map_err(|e| {
+                    Error::config("HTTP client", format!("could not build the HTTP client: {e}; check the TLS and proxy settings"))
+                })?
+            }
+        };
+
+        let limiter = match self.rate_limit.and_then(NonZeroU32::new) {
+            Some(n) => Some(Arc::new(governor::RateLimiter::direct(governor::Quota::per_second(n)))),
+            None => None,
+        };
+        if self.total_timeout.is_zero() || self.attempt_timeout.is_zero() {
+            return Err(Error::config("timeouts", "attempt_timeout and total_timeout must be greater than zero"));
+        }
+        let transport = Arc::new(SigningTransport {
+            auth: credentials.clone(),
+            project_id: project_id.clone(),
+            clock: self.clock.clone(),
+            retry: self.retry.clone(),
+            limiter,
+            attempt_timeout: self.attempt_timeout,
+            total_timeout: self.total_timeout,
+        });
+        let hooks = dataarts_release_raw::Hooks::new(transport);
+        let base = |u: &Url| u.as_str().trim_end_matches('/').to_string();
+        let inner = Inner {
+            v2: dataarts_release_raw::Client::new_with_client(&base(&v2), http.clone(), hooks.clone()),
+            v1: dataarts_release_raw::Client::new_with_client(&base(&v1), http, hooks),
+            v2_url: v2,
+            v1_url: v1,
+            project_id,
+            credentials,
+            retry: self.retry,
+            total_timeout: self.total_timeout,
+        };
+        Ok(Client::from_parts(Arc::new(inner), self.workspace))
+    }
+
+    fn endpoints(&self) -> Result<(Url, Url)> {
+        let allow = self.allow_insecure_http;
+        let v2 = match &self.endpoint {
+            Some(e) => {
+                let src = self.origins.endpoint.clone().unwrap_or_default();
+                Some(parse_endpoint(&src, e, allow)?)
+            }
+            None => None,
+        };
+        let region = match &self.region {
+            Some(r) => {
+                let src = self.origins.region.clone().unwrap_or_default();
+                check_region(&src, r)?;
+                Some(r.as_str())
+            }
+            None => None,
+        };
+        let v2 = match (v2, region) {
+            (Some(u), _) => u,
+            (None, Some(r)) => parse_endpoint("region", &format!("https://dayu.{r}.myhuaweicloud.com"), allow)?,
+            (None, None) => {
+                return Err(Error::config(
+                    "endpoint",
+                    "no region and no endpoint: call ClientBuilder::region (e.g. cn-north-4) or \
+                     ClientBuilder::endpoint, or set DATAARTS_REGION or DATAARTS_ENDPOINT",
+                ))
+            }
+        };
+        let v1 = match (&self.v1_endpoint, &self.endpoint, region) {
+            (Some(e), _, _) => {
+                let src = self.origins.v1_endpoint.clone().unwrap_or_default();
+                parse_endpoint(&src, e, allow)?
+            }
+            (None, Some(_), _) => v2.clone(),
+            (None, None, Some(r)) => parse_endpoint("region", &format!("https://dayu-dlf.{r}.myhuaweicloud.com"), allow)?,
+            (None, None, None) => v2.clone(),
+        };
+        Ok((v2, v1))
+    }
+}
+
+fn check_region(source: &str, region: &str) -> Result<()> {
+    let ok = !region.is_empty()
+        && region.len() <= 64
+        && region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !region.starts_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::config(
+            source,
+            format!("region {:?} is not a region id like cn-north-4 (lower-case letters, digits and '-')", region.chars().take(64).collect::<String>()),
+        ))
+    }
+}
+
+/// Parses an endpoint URL: adds `https://` to a bare host, refuses non-loopback `http://`
+/// (unless allowed), user info, queries and fragments.
+pub(crate) fn parse_endpoint(source: &str, raw: &str, allow_insecure_http: bool) -> Result<Url> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(Error::config(source, "the endpoint is empty; set a URL like https://dayu.cn-north-4.myhuaweicloud.com"));
+    }
+    if dataarts_signing::has_control_chars(s) {
+        return Err(Error::config(source, "the endpoint contains a control character; remove it"));
+    }
+    let with_scheme = if s.contains("://") { s.to_string() } else { format!("https://{s}") };
+    let url = Url::parse(&with_scheme)
+        .map_err(|e| Error::config(source, format!("{s:?} is not a valid URL ({e}); set a URL like https://dayu.cn-north-4.myhuaweicloud.com")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" => {
+            if !allow_insecure_http && !is_loopback(&url) {
+                return Err(Error::config(
+                    source,
+                    format!("{s:?} uses http:// on a host that is not loopback; use https://, or call \
+                             ClientBuilder::allow_insecure_http(true) if you really mean it"),
+                ));
+            }
+        }
+        other => return Err(Error::config(source, format!("unsupported URL scheme {other:?}; use https://"))),
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::config(source, format!("{s:?} has no host")));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::config(source, "the endpoint must not contain a user name or password; use Credentials"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::config(source, format!("{s:?} must not have a query or fragment")));
+    }
+    Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> ClientBuilder {
+        ClientBuilder::new()
+            .project_id("b384b9e9ab9b4ee8994c8633aabc9505")
+            .credentials(Credentials::aksk("AK", "SK"))
+    }
+
+    #[test]
+    fn region_pattern_and_overrides() {
+        let c = base().region("cn-north-4").build().unwrap();
+        assert_eq!(c.endpoint(), "https://dayu.cn-north-4.myhuaweicloud.com/");
+        assert_eq!(c.v1_endpoint(), "https://dayu-dlf.cn-north-4.myhuaweicloud.com/");
+        let c = base().endpoint("http://127.0.0.1:9000/").build().unwrap();
+        assert_eq!(c.endpoint(), "http://127.0.0.1:9000/");
+        assert_eq!(c.v1_endpoint(), "http://127.0.0.1:9000/");
+        let c = base()
+            .endpoint("dayu.eu-west-101.myhuaweicloud.eu")
+            .v1_endpoint("https://dayu-dlf.eu-west-101.myhuaweicloud.eu")
+            .build()
+            .unwrap();
+        assert_eq!(c.endpoint(), "https://dayu.eu-west-101.myhuaweicloud.eu/");
+        assert_eq!(c.v1_endpoint(), "https://dayu-dlf.eu-west-101.myhuaweicloud.eu/");
+    }
+
+    #[test]
+    fn bad_configs_are_errors_not_panics() {
+        let cases = vec![
+            ClientBuilder::new(),
+            base(),
+            base().region("CN NORTH"),
+            base().endpoint("http://example.com"),
+            base().endpoint("ftp://example.com"),
+            base().endpoint("https://user:pw@example.com"),
+            base().endpoint("https://example.com/?a=b"),
+            base().region("cn-north-4").project_id("a/b"),
+            base().region("cn-north-4").workspace("a\r\nb"),
+            base().region("cn-north-4").credentials(Credentials::aksk("AK", "")),
+            base().region("cn-north-4").total_timeout(Duration::ZERO),
+        ];
+        for b in cases {
+            let e = b.build().unwrap_err();
+            assert!(matches!(e, Error::Config { .. }), "{e}");
+        }
+        assert!(base().endpoint("http://example.com").allow_insecure_http(true).build().is_ok());
+        assert!(base().endpoint("http://localhost:1").build().is_ok());
+        assert!(base().endpoint("http://[::1]:1").build().is_ok());
+    }
+}

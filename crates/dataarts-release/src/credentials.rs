@@ -1,0 +1,214 @@
+//! Credentials: an IAM token, or a permanent or temporary AK/SK pair.
+
+use std::fmt;
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::error::{Error, Result};
+
+/// How requests are authenticated.
+///
+/// Secrets are held in [`secrecy::SecretString`]; `Debug` prints `** redacted **` in their
+/// place and shows only the first and last characters of the access key.
+///
+/// ```
+/// use dataarts_release::Credentials;
+///
+/// let c = Credentials::aksk("TESTAK0123456789ABCD", "my-secret-key");
+/// let printed = format!("{c:?}");
+/// assert!(!printed.contains("my-secret-key"));
+/// assert!(printed.contains("redacted"));
+/// ```
+#[derive(Clone)]
+pub struct Credentials(pub(crate) Kind);
+
+#[derive(Clone)]
+pub(crate) enum Kind {
+    Token(SecretString),
+    AkSk {
+        ak: String,
+        sk: SecretString,
+        security_token: Option<SecretString>,
+    },
+}
+
+impl Credentials {
+    /// A project-scoped IAM token (the `X-Subject-Token` from IAM), sent as `X-Auth-Token`
+    /// without a signature.
+    ///
+    /// ```
+    /// let c = dataarts_release::Credentials::token("MIIE...");
+    /// assert!(c.access_key().is_none());
+    /// ```
+    pub fn token(token: impl Into<String>) -> Self {
+        Self(Kind::Token(SecretString::from(token.into())))
+    }
+
+    /// A permanent access key pair; requests are signed with SDK-HMAC-SHA256.
+    ///
+    /// ```
+    /// let c = dataarts_release::Credentials::aksk("AK", "SK");
+    /// assert_eq!(c.access_key(), Some("AK"));
+    /// ```
+    pub fn aksk(ak: impl Into<String>, sk: impl Into<String>) -> Self {
+        Self(Kind::AkSk {
+            ak: ak.into(),
+            sk: SecretString::from(sk.into()),
+            security_token: None,
+        })
+    }
+
+    /// A temporary access key pair with its security token (sent as `X-Security-Token`).
+    ///
+    /// ```
+    /// let c = dataarts_release::Credentials::temporary("AK", "SK", "TOKEN");
+    /// assert!(c.is_temporary());
+    /// ```
+    pub fn temporary(
+        ak: impl Into<String>,
+        sk: impl Into<String>,
+        security_token: impl Into<String>,
+    ) -> Self {
+        Self(Kind::AkSk {
+            ak: ak.into(),
+            sk: SecretString::from(sk.into()),
+            security_token: Some(SecretString::from(security_token.into())),
+        })
+    }
+
+    /// The access key id (not a secret), for AK/SK credentials.
+    ///
+    /// ```
+    /// assert_eq!(dataarts_release::Credentials::token("t").access_key(), None);
+    /// ```
+    pub fn access_key(&self) -> Option<&str> {
+        match &self.0 {
+            Kind::AkSk { ak, .. } => Some(ak),
+            Kind::Token(_) => None,
+        }
+    }
+
+    /// True for temporary AK/SK credentials.
+    ///
+    /// ```
+    /// assert!(!dataarts_release::Credentials::aksk("AK", "SK").is_temporary());
+    /// ```
+    pub fn is_temporary(&self) -> bool {
+        matches!(&self.0, Kind::AkSk { security_token: Some(_), .. })
+    }
+
+    /// Checks for blanks and characters that cannot go into a header.
+    pub(crate) fn check(&self, source: &str) -> Result<()> {
+        let bad = |field: &str, v: &str| -> Result<()> {
+            if v.trim().is_empty() {
+                return Err(Error::config(source, format!("the {field} is empty; set it")));
+            }
+            if dataarts_signing::has_control_chars(v) {
+                return Err(Error::config(
+                    source,
+                    format!("the {field} contains a control character (CR, LF, NUL...); remove it"),
+                ));
+            }
+            Ok(())
+        };
+        match &self.0 {
+            Kind::Token(t) => bad("token", t.expose_secret()),
+            Kind::AkSk { ak, sk, security_token } => {
+                bad("access key (AK)", ak)?;
+                bad("secret key (SK)", sk.expose_secret())?;
+                if let Some(t) = security_token {
+                    bad("security token", t.expose_secret())?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Every secret string, to scrub from anything we print.
+    pub(crate) fn secrets(&self) -> Vec<&str> {
+        match &self.0 {
+            Kind::Token(t) => vec![t.expose_secret()],
+            Kind::AkSk { sk, security_token, .. } => {
+                let mut v = vec![sk.expose_secret()];
+                if let Some(t) = security_token {
+                    v.push(t.expose_secret());
+                }
+                v
+            }
+        }
+    }
+}
+
+/// Shows the first and last 4 characters of an access key.
+fn mask(ak: &str) -> String {
+    let chars: Vec<char> = ak.chars().collect();
+    if chars.len() <= 8 {
+        return "****".to_string();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}****{tail}")
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Kind::Token(_) => f.debug_struct("Credentials::Token").field("token", &"** redacted **").finish(),
+            Kind::AkSk { ak, security_token, .. } => {
+                let mut d = f.debug_struct(if security_token.is_some() {
+                    "Credentials::Temporary"
+                } else {
+                    "Credentials::AkSk"
+                });
+                d.field("ak", &mask(ak)).field("sk", &"** redacted **");
+                if security_token.is_some() {
+                    d.field("security_token", &"** redacted **");
+                }
+                d.finish()
+            }
+        }
+    }
+}
+
+/// Replaces every secret in `text` with `** redacted **`.
+pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_string();
+    for s in secrets {
+        if s.len() >= 4 {
+            out = out.replace(s, "** redacted **");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_redacts() {
+        for c in [
+            Credentials::token("tok-SECRET-1"),
+            Credentials::aksk("TESTAK0123456789ABCD", "sk-SECRET-2"),
+            Credentials::temporary("TESTAK0123456789ABCD", "sk-SECRET-3", "st-SECRET-4"),
+        ] {
+            let s = format!("{c:?} {c:#?}");
+            assert!(!s.contains("SECRET"), "{s}");
+            assert!(!s.contains("TESTAK0123456789ABCD"), "{s}");
+        }
+    }
+
+    #[test]
+    fn check_rejects_blank_and_control() {
+        assert!(Credentials::aksk("AK", "").check("x").is_err());
+        assert!(Credentials::aksk("AK\n", "SK").check("x").is_err());
+        assert!(Credentials::token("a\r\nb").check("x").is_err());
+        assert!(Credentials::temporary("AK", "SK", "").check("x").is_err());
+        assert!(Credentials::temporary("AK", "SK", "T").check("x").is_ok());
+    }
+
+    #[test]
+    fn scrub_removes_secrets() {
+        assert_eq!(scrub("a SECRETKEY b", &["SECRETKEY"]), "a ** redacted ** b");
+    }
+}

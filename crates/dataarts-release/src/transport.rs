@@ -1,0 +1,442 @@
+//! The raw client's transport: signing per attempt, retries, tracing, error-body
+//! normalisation.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use dataarts_release_raw::{SendFuture, Transport};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::StatusCode;
+use secrecy::ExposeSecret;
+use tracing::Instrument;
+
+use crate::credentials::{Credentials, Kind};
+use crate::error_body;
+use crate::retry::{parse_retry_after, OpClass, RetryPolicy};
+
+/// Marks a response the transport made up to report a problem found before sending.
+pub(crate) const CLIENT_ERROR_HEADER: &str = "x-dataarts-client-error";
+
+/// The source of the `X-Sdk-Date` time. Inject a fixed or advancing clock in tests.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use dataarts_release::Clock;
+///
+/// #[derive(Debug)]
+/// struct Fixed(SystemTime);
+/// impl Clock for Fixed {
+///     fn now(&self) -> SystemTime { self.0 }
+/// }
+/// let c = Fixed(SystemTime::UNIX_EPOCH + Duration::from_secs(1_704_164_645));
+/// assert_eq!(dataarts_signing::format_sdk_date(c.now()), "20240102T030405Z");
+/// ```
+pub trait Clock: Send + Sync + std::fmt::Debug + 'static {
+    /// The current time.
+    fn now(&self) -> SystemTime;
+}
+
+/// The system clock (the default).
+///
+/// ```
+/// use dataarts_release::{Clock, SystemClock};
+/// assert!(SystemClock.now() > std::time::SystemTime::UNIX_EPOCH);
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+/// Signs, sends, retries and traces every request of one client.
+pub(crate) struct SigningTransport {
+    pub(crate) auth: Credentials,
+    pub(crate) project_id: String,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) limiter: Option<Arc<governor::DefaultDirectRateLimiter>>,
+    pub(crate) attempt_timeout: Duration,
+    pub(crate) total_timeout: Duration,
+}
+
+impl Transport for SigningTransport {
+    fn execute<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+        request: reqwest::Request,
+        operation_id: &'static str,
+    ) -> SendFuture<'a> {
+        let span = tracing::info_span!(
+            "dataarts_request",
+            operation = operation_id,
+            method = %request.method(),
+            path = %request.url().path(),
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        Box::pin(self.run(http, request, operation_id).instrument(span))
+    }
+}
+
+/// What one attempt produced.
+enum Attempt {
+    Failed(reqwest::Error),
+    Answered {
+        status: StatusCode,
+        version: http::Version,
+        headers: HeaderMap,
+        body: bytes::Bytes,
+    },
+}
+
+impl SigningTransport {
+    async fn run(
+        &self,
+        http: &reqwest::Client,
+        mut request: reqwest::Request,
+        operation: &'static str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let class = OpClass::of(operation);
+        if let Err(msg) = prepare(&mut request) {
+            return Ok(client_error_response(&msg));
+        }
+        let deadline = Instant::now() + self.total_timeout;
+        let mut attempt = 0u32;
+        let mut resigned_after_expiry = false;
+        loop {
+            attempt += 1;
+            if let Some(limiter) = &self.limiter {
+                limiter.until_ready().await;
+            }
+            let Some(mut req) = request.try_clone() else {
+                return Ok(client_error_response(
+                    "the request body is a stream and cannot be signed; send a buffered body",
+                ));
+            };
+            if let Err(msg) = sign_request(&mut req, &self.auth, &self.project_id, self.clock.now()) {
+                return Ok(client_error_response(&msg));
+            }
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            *req.timeout_mut() = Some(self.attempt_timeout.min(remaining.max(Duration::from_millis(1))));
+
+            let span = tracing::Span::current();
+            span.record("attempt", attempt);
+            let started = Instant::now();
+            let outcome = match http.execute(req).await {
+                Err(e) => Attempt::Failed(e),
+                Ok(resp) => {
+                    let status = resp.status();
+                    let version = resp.version();
+                    let headers = resp.headers().clone();
+                    match resp.bytes().await {
+                        Ok(body) => Attempt::Answered {
+                            status,
+                            version,
+                            headers,
+                            body,
+                        },
+                        Err(e) => Attempt::Failed(e),
+                    }
+                }
+            };
+            let latency_ms = started.elapsed().as_millis() as u64;
+            span.record("latency_ms", latency_ms);
+
+            let delay = match &outcome {
+                Attempt::Failed(e) => {
+                    tracing::info!(attempt, latency_ms, timeout = e.is_timeout(), connect = e.is_connect(),
+                        error = %e, "request failed");
+                    let safe = match class {
+                        OpClass::Read => true,
+                        // Only a failed connect proves a write never reached the server.
+                        OpClass::Write => e.is_connect(),
+                    };
+                    safe.then(|| self.retry.backoff(attempt))
+                }
+                Attempt::Answered {
+                    status, headers, body, ..
+                } => {
+                    let request_id = header_str(headers, "x-request-id");
+                    span.record("status", status.as_u16());
+                    if let Some(id) = &request_id {
+                        span.record("request_id", id.as_str());
+                    }
+                    tracing::info!(attempt, status = status.as_u16(), request_id = request_id.as_deref().unwrap_or(""),
+                        latency_ms, "response");
+                    if !status.is_success() {
+                        tracing::debug!(body = %error_body::excerpt(&String::from_utf8_lossy(body), 300), "error body");
+                    }
+                    match status.as_u16() {
+                        // A garbled or cut success answer to a read: ask again.
+                        200..=299 if class == OpClass::Read && !is_json(body) => Some(self.retry.backoff(attempt)),
+                        429 => Some(
+                            header_str(headers, "retry-after")
+                                .and_then(|v| parse_retry_after(&v))
+                                .map(|d| self.retry.retry_after(d))
+                                .unwrap_or_else(|| self.retry.backoff(attempt)),
+                        ),
+                        401 if !resigned_after_expiry && mentions_expiry(body) => {
+                            resigned_after_expiry = true;
+                            Some(Duration::ZERO)
+                        }
+                        502..=504 if class == OpClass::Read => Some(self.retry.backoff(attempt)),
+                        _ => None,
+                    }
+                }
+            };
+            match delay {
+                Some(d) if attempt < self.retry.max_attempts && Instant::now() + d < deadline => {
+                    tracing::info!(attempt, delay_ms = d.as_millis() as u64, "retrying");
+                    tokio::time::sleep(d).await;
+                }
+                _ => return finish(outcome),
+            }
+        }
+    }
+}
+
+fn is_json(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok()
+}
+
+fn mentions_expiry(body: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(body).to_ascii_lowercase();
+    text.contains("expired")
+}
+
+fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// Turns the last attempt into what the generated code parses: successes unchanged, errors
+/// with a normalised `{error_code, error_msg, request_id}` body (whatever the server sent).
+fn finish(outcome: Attempt) -> reqwest::Result<reqwest::Response> {
+    match outcome {
+        Attempt::Failed(e) => Err(e),
+        Attempt::Answered {
+            status,
+            version,
+            mut headers,
+            body,
+        } => {
+            headers.remove(reqwest::header::TRANSFER_ENCODING);
+            if status.is_success() {
+                return Ok(rebuild(status, version, headers, body.to_vec()));
+            }
+            let parsed = error_body::parse(status.as_u16(), &body);
+            if header_str(&headers, "x-request-id").is_none() {
+                if let Some(id) = parsed.request_id.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+                    headers.insert(HeaderName::from_static("x-request-id"), id);
+                }
+            }
+            let normalised = serde_json::json!({
+                "error_code": parsed.code,
+                "error_msg": parsed.message,
+                "request_id": parsed.request_id,
+            });
+            headers.remove(reqwest::header::CONTENT_LENGTH);
+            headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            Ok(rebuild(status, version, headers, normalised.to_string().into_bytes()))
+        }
+    }
+}
+
+fn rebuild(status: StatusCode, version: http::Version, headers: HeaderMap, body: Vec<u8>) -> reqwest::Response {
+    let mut resp = http::Response::new(body);
+    *resp.status_mut() = status;
+    *resp.version_mut() = version;
+    *resp.headers_mut() = headers;
+    reqwest::Response::from(resp)
+}
+
+/// A made-up 400 answer carrying a problem found before sending (mapped to
+/// `Error::InvalidInput`).
+fn client_error_response(message: &str) -> reqwest::Response {
+    let mut headers = HeaderMap::new();
+    headers.insert(CLIENT_ERROR_HEADER, HeaderValue::from_static("1"));
+    headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let body = serde_json::json!({"error_code": "CLIENT", "error_msg": message});
+    rebuild(StatusCode::BAD_REQUEST, http::Version::HTTP_11, headers, body.to_string().into_bytes())
+}
+
+/// Once per call: drops `api-version` and puts the canonical query on the URL.
+pub(crate) fn prepare(req: &mut reqwest::Request) -> Result<(), String> {
+    req.headers_mut().remove("api-version");
+    if let Some(q) = req.url().query().map(str::to_owned) {
+        let pairs = dataarts_signing::parse_form_query(&q);
+        let canonical = dataarts_signing::canonical_query(&pairs);
+        req.url_mut()
+            .set_query(if canonical.is_empty() { None } else { Some(&canonical) });
+    }
+    if let Some(body) = req.body() {
+        if body.as_bytes().is_none() {
+            return Err("the request body is a stream and cannot be signed".into());
+        }
+    }
+    Ok(())
+}
+
+/// Per attempt: adds the credential headers, `Host`, `X-Sdk-Date`, and `Authorization`
+/// (AK/SK) or `X-Auth-Token` (token), both marked sensitive.
+pub(crate) fn sign_request(
+    req: &mut reqwest::Request,
+    auth: &Credentials,
+    project_id: &str,
+    now: SystemTime,
+) -> Result<(), String> {
+    let value = |v: &str| {
+        HeaderValue::from_str(v).map_err(|_| "a header value contains characters HTTP does not allow".to_string())
+    };
+    let host = match (req.url().host_str(), req.url().port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        (None, _) => return Err("the endpoint URL has no host".into()),
+    };
+    let headers = req.headers_mut();
+    headers.remove(reqwest::header::AUTHORIZATION);
+    headers.insert("x-project-id", value(project_id)?);
+    headers.insert(reqwest::header::HOST, value(&host)?);
+    headers.insert("x-sdk-date", value(&dataarts_signing::format_sdk_date(now))?);
+    match &auth.0 {
+        Kind::Token(token) => {
+            let mut v = value(token.expose_secret())?;
+            v.set_sensitive(true);
+            headers.insert("x-auth-token", v);
+            Ok(())
+        }
+        Kind::AkSk {
+            ak,
+            sk,
+            security_token,
+        } => {
+            if let Some(t) = security_token {
+                let mut v = value(t.expose_secret())?;
+                v.set_sensitive(true);
+                headers.insert("x-security-token", v);
+            }
+            let mut list = Vec::with_capacity(req.headers().len());
+            for (name, v) in req.headers() {
+                let text = std::str::from_utf8(v.as_bytes())
+                    .map_err(|_| format!("header {name} is not UTF-8 and cannot be signed"))?;
+                if dataarts_signing::has_control_chars(text) {
+                    return Err(format!("header {name} contains a control character"));
+                }
+                list.push((name.as_str().to_string(), text.to_string()));
+            }
+            let query = req
+                .url()
+                .query()
+                .map(dataarts_signing::parse_raw_query)
+                .unwrap_or_default();
+            let body = req.body().and_then(|b| b.as_bytes()).unwrap_or_default();
+            let input = dataarts_signing::SigningInput {
+                method: req.method().as_str(),
+                path: req.url().path(),
+                query: &query,
+                headers: &list,
+                body,
+            };
+            let signed = dataarts_signing::sign(ak, sk.expose_secret().as_bytes(), &input)
+                .map_err(|e| format!("could not sign the request: {e}"))?;
+            let mut v = value(&signed.authorization)?;
+            v.set_sensitive(true);
+            req.headers_mut().insert(reqwest::header::AUTHORIZATION, v);
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v1() -> serde_json::Value {
+        let all: serde_json::Value =
+            serde_json::from_str(include_str!("../tests/data/signing_vectors.json")).unwrap();
+        all["vectors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["id"] == "V1")
+            .unwrap()
+            .clone()
+    }
+
+    /// The transport's signing step reproduces vector V1 byte for byte (fixed clock).
+    #[test]
+    fn v1_authorization_is_byte_identical() {
+        let v = v1();
+        let i = &v["inputs"];
+        let client = reqwest::Client::new();
+        let mut req = client
+            .post(i["url"].as_str().unwrap())
+            .header("workspace", i["headers"]["workspace"].as_str().unwrap())
+            .header("Content-Type", i["headers"]["Content-Type"].as_str().unwrap())
+            .header("User-Agent", i["headers"]["User-Agent"].as_str().unwrap())
+            .header("api-version", "2.0.0")
+            .body(i["body"].as_str().unwrap().to_string())
+            .build()
+            .unwrap();
+        prepare(&mut req).unwrap();
+        let creds = Credentials::aksk(i["ak"].as_str().unwrap(), i["sk"].as_str().unwrap());
+        let now = dataarts_signing::parse_sdk_date(i["date"].as_str().unwrap()).unwrap();
+        sign_request(&mut req, &creds, "0a1b2c3d4e5f60718293a4b5c6d7e8f9", now).unwrap();
+        let auth = req.headers().get("authorization").unwrap();
+        assert!(auth.is_sensitive());
+        assert_eq!(auth.to_str().unwrap(), v["expected"]["authorization"].as_str().unwrap());
+        assert!(req.headers().get("api-version").is_none());
+        assert_eq!(req.headers()["host"], "dayu.cn-north-4.myhuaweicloud.com");
+        assert_eq!(req.headers()["x-sdk-date"], "20240102T030405Z");
+    }
+
+    #[test]
+    fn query_is_rewritten_canonically_and_host_keeps_the_port() {
+        let client = reqwest::Client::new();
+        let mut req = client
+            .get("http://127.0.0.1:8443/v2/p/factory/pending-items")
+            .query(&[("item_name", "daily etl~"), ("limit", "10")])
+            .build()
+            .unwrap();
+        prepare(&mut req).unwrap();
+        assert_eq!(req.url().query(), Some("item_name=daily%20etl~&limit=10"));
+        let creds = Credentials::temporary("AK", "SK", "ST");
+        sign_request(&mut req, &creds, "p", SystemTime::UNIX_EPOCH).unwrap();
+        assert_eq!(req.headers()["host"], "127.0.0.1:8443");
+        assert!(req.headers()["x-security-token"].is_sensitive());
+        let auth = req.headers()["authorization"].to_str().unwrap();
+        assert!(auth.contains("x-security-token"), "{auth}");
+    }
+
+    #[test]
+    fn token_auth_is_unsigned_and_sensitive() {
+        let client = reqwest::Client::new();
+        let mut req = client.get("https://dayu.example/v2/p").build().unwrap();
+        sign_request(&mut req, &Credentials::token("TOKEN"), "p", SystemTime::UNIX_EPOCH).unwrap();
+        assert!(req.headers().get("authorization").is_none());
+        assert!(req.headers()["x-auth-token"].is_sensitive());
+    }
+
+    #[test]
+    fn error_bodies_are_normalised() {
+        let mut headers = HeaderMap::new();
+        headers.insert("content-type", HeaderValue::from_static("text/html"));
+        let resp = finish(Attempt::Answered {
+            status: StatusCode::BAD_GATEWAY,
+            version: http::Version::HTTP_11,
+            headers,
+            body: bytes::Bytes::from_static(b"<html>bad gateway</html>"),
+        })
+        .unwrap();
+        assert_eq!(resp.status(), 502);
+        assert_eq!(resp.headers()["content-type"], "application/json");
+    }
+}

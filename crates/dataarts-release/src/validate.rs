@@ -1,0 +1,126 @@
+//! Checks run before anything is sent.
+
+use std::collections::HashSet;
+
+use crate::error::{Error, Result};
+
+/// Longest id we accept (far above anything the service issues).
+const MAX_ID_LEN: usize = 256;
+
+/// An id that goes into a URL path or a header: not blank, and nothing that could change
+/// the request path or inject a header.
+pub(crate) fn id(what: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid(what, "it is empty or blank; pass the id as listed by the service"));
+    }
+    if value.len() > MAX_ID_LEN {
+        return Err(Error::invalid(what, format!("it is {} bytes long (at most {MAX_ID_LEN})", value.len())));
+    }
+    if let Some(c) = value.chars().find(|c| c.is_control() || c.is_whitespace()) {
+        return Err(Error::invalid(
+            what,
+            format!("{:?} contains whitespace or a control character ({c:?}); ids never do", shorten(value)),
+        ));
+    }
+    for bad in ["/", "..", "?", "#", "%", "\\"] {
+        if value.contains(bad) {
+            return Err(Error::invalid(
+                what,
+                format!("{:?} contains {bad:?}, which would change the request path; ids never do", shorten(value)),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A list of ids for one request: 1..=max, each valid, no duplicates.
+pub(crate) fn id_list<T: AsRef<str>>(what: &str, ids: &[T], max: Option<usize>) -> Result<()> {
+    if ids.is_empty() {
+        return Err(Error::invalid(format!("{what} list"), "it is empty; pass at least one id"));
+    }
+    if let Some(max) = max {
+        if ids.len() > max {
+            return Err(Error::invalid(
+                format!("{what} list"),
+                format!("it has {} ids, at most {max} are allowed per request; use deploy_all for more", ids.len()),
+            ));
+        }
+    }
+    let mut seen = HashSet::with_capacity(ids.len());
+    for one in ids {
+        let one = one.as_ref();
+        id(what, one)?;
+        if !seen.insert(one) {
+            return Err(Error::invalid(format!("{what} list"), format!("{one:?} appears more than once; pass each id once")));
+        }
+    }
+    Ok(())
+}
+
+/// A value sent as an HTTP header: no CR, LF or other control characters.
+pub(crate) fn header_value(what: &str, value: &str) -> Result<()> {
+    if dataarts_signing::has_control_chars(value) {
+        return Err(Error::invalid(
+            what,
+            "it contains a control character (CR, LF, TAB, NUL...), which cannot go into an HTTP header; remove it",
+        ));
+    }
+    if value.trim() != value {
+        return Err(Error::invalid(what, "it has leading or trailing whitespace; remove it"));
+    }
+    Ok(())
+}
+
+/// A workspace id: a header value that is not blank.
+pub(crate) fn workspace(value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid("workspace", "it is empty; pass the 32-character workspace id or leave it unset"));
+    }
+    header_value("workspace", value)
+}
+
+/// A page size within `range`.
+pub(crate) fn limit(what: &str, value: u32, min: u32, max: u32) -> Result<()> {
+    if value < min || value > max {
+        return Err(Error::invalid(what, format!("{value} is outside {min}..={max}")));
+    }
+    Ok(())
+}
+
+fn shorten(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids() {
+        assert!(id("package id", "23").is_ok());
+        assert!(id("package id", "ff8080818c81c8ab018c8b43f85d0008").is_ok());
+        for bad in ["", " ", "a/b", "..", "a?b", "a#b", "a%2F", "a b", "a\nb", "a\u{7f}", "a\\b"] {
+            assert!(id("package id", bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn lists() {
+        assert!(id_list("package id", &["1", "2"], Some(100)).is_ok());
+        assert!(id_list::<&str>("package id", &[], Some(100)).is_err());
+        assert!(id_list("package id", &["1", "1"], Some(100)).is_err());
+        let many: Vec<String> = (0..101).map(|i| i.to_string()).collect();
+        assert!(id_list("package id", &many, Some(100)).is_err());
+        assert!(id_list("package id", &many, None).is_ok());
+    }
+
+    #[test]
+    fn headers() {
+        assert!(header_value("workspace", "abc").is_ok());
+        assert!(header_value("workspace", "a\r\nX: y").is_err());
+        assert!(workspace("").is_err());
+        assert!(limit("limit", 0, 1, 100).is_err());
+        assert!(limit("limit", 101, 1, 100).is_err());
+        assert!(limit("limit", 100, 1, 100).is_ok());
+    }
+}
