@@ -10,6 +10,7 @@ The tests share one emulator (see conftest.py) and run in file order: the deploy
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 
@@ -111,6 +112,22 @@ def test_deploy_with_unknown_ak_is_401(emulator):
     )
     with pytest.raises(ClientRequestException) as raised:
         client.deploy_factory_packages(deploy_request(["13"]))
+    assert raised.value.status_code == 401, raised.value
+    assert raised.value.error_code == "APIGW.0301", raised.value
+
+
+def test_deploy_signed_20_minutes_ago_is_401(emulator, studio, monkeypatch):
+    # The SDK stamps X-Sdk-Date from datetime.utcnow(); shift its clock past the 15-minute window.
+    import huaweicloudsdkcore.signer.signer as signer
+
+    class Late(dt.datetime):
+        @classmethod
+        def utcnow(cls):
+            return dt.datetime.utcnow() - dt.timedelta(minutes=20)
+
+    monkeypatch.setattr(signer, "datetime", Late)
+    with pytest.raises(ClientRequestException) as raised:
+        studio.deploy_factory_packages(deploy_request(["13"]))
     assert raised.value.status_code == 401, raised.value
     assert raised.value.error_code == "APIGW.0301", raised.value
 

@@ -36,10 +36,15 @@ def test_schemathesis_finds_no_failures(emulator, tmp_path):
         DATAARTS_PROJECT_ID=emulator.project_id,
         DATAARTS_WORKSPACE_ID=emulator.workspace_id,
     )
-    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600, cwd=ROOT)
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600, cwd=tmp_path)
     print(result.stdout)
     print(result.stderr, file=sys.stderr)
     assert result.returncode == 0, (
-        f"schemathesis reported failures (exit {result.returncode}); its output is above. "
-        f"Rerun: {' '.join(command)}\n(emulator log: {emulator.log_path})"
+        f"schemathesis reported failures (exit {result.returncode}); its report is in the captured "
+        "stdout above, with a curl command per failure. To reproduce by hand: run "
+        "`target/debug/dataarts-emulator --demo --port 8080 --token T --no-rate-limit`, then "
+        f"`DATAARTS_PROJECT_ID={emulator.project_id} DATAARTS_WORKSPACE_ID={emulator.workspace_id} "
+        f".venv/bin/schemathesis --config-file conformance/schemathesis.toml run openapi/deploy.yaml "
+        f"--url http://127.0.0.1:8080 --header 'X-Auth-Token: T' --max-examples {MAX_EXAMPLES}`. "
+        f"Emulator stderr: {emulator.log_path}"
     )

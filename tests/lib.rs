@@ -5,6 +5,8 @@
 //! hand on purpose: it must show exactly what a client puts on the wire, with no framework
 //! normalising headers or bodies in between.
 
+pub mod fuzz_logic;
+
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

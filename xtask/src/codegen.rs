@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context};
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 
 /// The spec, relative to the workspace root.
 pub const SPEC_PATH: &str = "openapi/deploy.yaml";
@@ -44,10 +45,87 @@ pub fn generate(spec_yaml: &str) -> anyhow::Result<String> {
         )
     })?
     .context("progenitor rejected the spec")?;
-    let file: syn::File = syn::parse2(tokens).context("progenitor produced unparsable Rust")?;
+    let file: syn::File = syn::parse2(one_doc_attribute_per_line(tokens))
+        .context("progenitor produced unparsable Rust")?;
     let text = prettyplease::unparse(&file);
     let text = progenitor_impl::space_out_items(text).context("spacing out generated items")?;
     rustfmt(&format!("{BANNER}\n{text}"))
+}
+
+/// Splits every multi-line `#[doc = "..."]` into one attribute per line.
+///
+/// prettyplease prints a multi-line doc as a `/** ... */` block whose continuation lines
+/// rustfmt indents; rustdoc then reads them as Markdown code blocks and tries to compile
+/// them. One `///` line per doc line keeps the Markdown as the spec wrote it.
+fn one_doc_attribute_per_line(tokens: TokenStream) -> TokenStream {
+    let mut out = Vec::new();
+    let mut iter = tokens.into_iter().peekable();
+    while let Some(token) = iter.next() {
+        match token {
+            TokenTree::Punct(hash) if hash.as_char() == '#' => {
+                let bang = match iter.peek() {
+                    Some(TokenTree::Punct(p)) if p.as_char() == '!' => iter.next(),
+                    _ => None,
+                };
+                let lines = match iter.peek() {
+                    Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket => {
+                        multi_line_doc(&g.stream())
+                    }
+                    _ => None,
+                };
+                match lines {
+                    Some(lines) => {
+                        iter.next();
+                        for line in lines {
+                            out.push(TokenTree::Punct(hash.clone()));
+                            out.extend(bang.clone());
+                            let attr = quote::quote!([doc = #line]);
+                            out.extend(attr);
+                        }
+                    }
+                    None => {
+                        out.push(TokenTree::Punct(hash));
+                        out.extend(bang);
+                    }
+                }
+            }
+            TokenTree::Group(g) => {
+                let mut inner = Group::new(g.delimiter(), one_doc_attribute_per_line(g.stream()));
+                inner.set_span(g.span());
+                out.push(TokenTree::Group(inner));
+            }
+            other => out.push(other),
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// The lines of `doc = "..."` when the text spans several lines.
+fn multi_line_doc(attr: &TokenStream) -> Option<Vec<String>> {
+    let parts: Vec<TokenTree> = attr.clone().into_iter().collect();
+    let [TokenTree::Ident(name), TokenTree::Punct(eq), TokenTree::Literal(lit)] = parts.as_slice()
+    else {
+        return None;
+    };
+    if name != "doc" || eq.as_char() != '=' {
+        return None;
+    }
+    let text = syn::parse2::<syn::LitStr>(TokenTree::Literal(lit.clone()).into())
+        .ok()?
+        .value();
+    if !text.contains('\n') {
+        return None;
+    }
+    let lines = text
+        .trim_end()
+        .split('\n')
+        .map(|line| match line.trim_end() {
+            "" => String::new(),
+            line if line.starts_with(' ') => line.to_owned(),
+            line => format!(" {line}"),
+        })
+        .collect();
+    Some(lines)
 }
 
 /// Formats Rust source with the stable `rustfmt`, using the workspace's `rustfmt.toml`.

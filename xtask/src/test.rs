@@ -29,8 +29,8 @@ options:
   --only STEP     run only these steps (repeatable or comma-separated); STEP is one of
                   venv, spec, rust, conformance (spec and conformance prepare the venv too)
   -h, --help      print this help
-  -- ARGS...      passed to `cargo test --workspace` verbatim, e.g. `-- -p dataarts-signing`
-                  or `-- -- --nocapture`
+  -- ARGS...      passed to `cargo test --workspace` verbatim, e.g. `-- -- --nocapture`;
+                  with `-p NAME` among them only those packages are tested (no --workspace)
 
 environment:
   PYTHON          the interpreter that creates the venv (default: python3; 3.11 or newer)
@@ -212,7 +212,7 @@ pub fn run(args: &[&str]) -> anyhow::Result<()> {
         Ok(())
     } else {
         bail!(
-            "{} of {} steps did not pass ({}); see the summary above",
+            "{} of {} steps did not succeed ({}); see the summary above",
             failed.len(),
             reports.len(),
             failed.join(", ")
@@ -259,24 +259,27 @@ fn print_summary(reports: &[Report], total: Duration) {
             r.elapsed.as_secs_f64()
         );
     }
-    let passed = reports
+    // Worded so that CI's test-count reader never takes step counts for test counts: the last
+    // runner line it sees stays pytest's (or cargo test's).
+    let not_passed: Vec<&str> = reports
         .iter()
-        .filter(|r| matches!(r.outcome, Outcome::Passed(_)))
-        .count();
-    let failed = reports
-        .iter()
-        .filter(|r| matches!(r.outcome, Outcome::Failed(_)))
-        .count();
-    let skipped = reports.len() - passed - failed;
-    let skipped = if skipped > 0 {
-        format!(", {skipped} skipped")
+        .filter(|r| !matches!(r.outcome, Outcome::Passed(_)))
+        .map(|r| r.step.name())
+        .collect();
+    let secs = total.as_secs_f64();
+    if not_passed.is_empty() {
+        println!(
+            "cargo xtask test: every step succeeded ({} of them, {secs:.1}s)",
+            reports.len()
+        );
     } else {
-        String::new()
-    };
-    println!(
-        "steps: {passed} passed, {failed} failed{skipped} in {:.1}s",
-        total.as_secs_f64()
-    );
+        println!(
+            "cargo xtask test: FAILED, {} of {} steps did not succeed: {} ({secs:.1}s)",
+            not_passed.len(),
+            reports.len(),
+            not_passed.join(", ")
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -439,13 +442,28 @@ fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
+/// The `cargo test` arguments: `--workspace` unless the extra arguments pick packages themselves
+/// (with `--workspace`, cargo would ignore `-p` and test everything).
+fn cargo_test_args(extra: &[String]) -> Vec<String> {
+    let picks_packages = extra.iter().take_while(|a| a.as_str() != "--").any(|a| {
+        a == "-p"
+            || a == "--package"
+            || a.starts_with("--package=")
+            || (a.starts_with("-p") && a.len() > 2)
+    });
+    let mut args = vec!["test".to_string()];
+    if !picks_packages {
+        args.push("--workspace".into());
+    }
+    args.extend(extra.iter().cloned());
+    args
+}
+
 fn cargo_test(root: &Path, extra: &[String]) -> anyhow::Result<()> {
-    let mut cmd = cargo();
-    cmd.args(["test", "--workspace"])
-        .args(extra)
-        .current_dir(root);
-    println!("$ cargo test --workspace {}", extra.join(" "));
-    run_inherited(&mut cmd, "`cargo test --workspace`")
+    let args = cargo_test_args(extra);
+    let shown = format!("cargo {}", args.join(" "));
+    println!("$ {shown}");
+    run_inherited(cargo().args(&args).current_dir(root), &format!("`{shown}`"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -514,7 +532,10 @@ fn conformance(root: &Path) -> anyhow::Result<()> {
     match status.code() {
         Some(0) => Ok(()),
         Some(5) => bail!("pytest collected no tests in {CONFORMANCE_DIR}/"),
-        _ => bail!("the Python conformance suite failed (pytest exited with {status})"),
+        _ => bail!(
+            "the Python conformance suite failed (pytest exited with {status}); the report is above. \
+             One test only: PYTEST_ADDOPTS='-k NAME' cargo xtask test --only conformance"
+        ),
     }
 }
 
@@ -553,6 +574,21 @@ mod tests {
     fn arguments_after_the_separator_go_to_cargo_test() {
         let o = parse_args(&["--only", "rust", "--", "-p", "xtask", "--", "--nocapture"]).unwrap();
         assert_eq!(o.cargo_test_args, ["-p", "xtask", "--", "--nocapture"]);
+    }
+
+    #[test]
+    fn cargo_test_runs_the_workspace_unless_packages_are_picked() {
+        let args = |extra: &[&str]| {
+            cargo_test_args(&extra.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        };
+        assert_eq!(args(&[]), ["test", "--workspace"]);
+        assert_eq!(
+            args(&["--", "--nocapture"]),
+            ["test", "--workspace", "--", "--nocapture"]
+        );
+        assert_eq!(args(&["-p", "xtask"]), ["test", "-p", "xtask"]);
+        assert_eq!(args(&["--package=xtask"]), ["test", "--package=xtask"]);
+        assert_eq!(args(&["--", "-p"]), ["test", "--workspace", "--", "-p"]);
     }
 
     #[test]

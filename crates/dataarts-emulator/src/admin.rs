@@ -12,7 +12,10 @@ use crate::{FaultConfig, RateLimits};
 fn ok_json<T: Serialize>(v: &T, request_id: &str) -> Response<Body> {
     match serde_json::to_vec(v) {
         Ok(b) => respond(200, Some(JSON_CT), Bytes::from(b), request_id),
-        Err(e) => error_response(&ApiError::invalid(format!("cannot serialize: {e}")), request_id),
+        Err(e) => error_response(
+            &ApiError::invalid(format!("cannot serialize: {e}")),
+            request_id,
+        ),
     }
 }
 

@@ -119,7 +119,9 @@ impl FaultConfig {
     pub fn validate(&self) -> Result<(), String> {
         for (name, p) in self.probabilities() {
             if !(0.0..=1.0).contains(&p) {
-                return Err(format!("{name} must be a probability between 0 and 1, got {p}"));
+                return Err(format!(
+                    "{name} must be a probability between 0 and 1, got {p}"
+                ));
             }
         }
         Ok(())

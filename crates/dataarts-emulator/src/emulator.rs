@@ -37,7 +37,7 @@ impl Emulator {
 }
 
 /// Configures and starts an emulator.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EmulatorBuilder {
     demo: bool,
     fixtures: Option<Fixtures>,
@@ -49,6 +49,27 @@ pub struct EmulatorBuilder {
     timing: TaskTiming,
     port: u16,
     journal_capacity: usize,
+}
+
+impl std::fmt::Debug for EmulatorBuilder {
+    // Never prints secret keys or tokens.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorBuilder")
+            .field("demo", &self.demo)
+            .field("fixtures", &self.fixtures.as_ref().map(|_| "<fixtures>"))
+            .field("seed_packages", &self.seed_packages)
+            .field(
+                "access_keys",
+                &self.aksk.iter().map(|(ak, _, _)| ak).collect::<Vec<_>>(),
+            )
+            .field("tokens", &self.tokens.len())
+            .field("rate_limits", &self.rate_limits)
+            .field("faults", &self.faults)
+            .field("timing", &self.timing)
+            .field("port", &self.port)
+            .field("journal_capacity", &self.journal_capacity)
+            .finish()
+    }
 }
 
 impl Default for EmulatorBuilder {
@@ -233,7 +254,6 @@ impl EmulatorBuilder {
 
 /// A running emulator. Dropping it stops the server (without waiting); prefer
 /// [`RunningEmulator::shutdown`].
-#[derive(Debug)]
 pub struct RunningEmulator {
     addr: SocketAddr,
     shared: Arc<Shared>,
@@ -305,6 +325,14 @@ impl RunningEmulator {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+    }
+}
+
+impl std::fmt::Debug for RunningEmulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningEmulator")
+            .field("url", &self.url())
+            .finish_non_exhaustive()
     }
 }
 

@@ -366,14 +366,20 @@ impl Fixtures {
                 return bad(format!("duplicate project id {:?}", p.id));
             }
             if p.workspaces.iter().filter(|w| w.default).count() > 1 {
-                return bad(format!("project {} has more than one default workspace", p.id));
+                return bad(format!(
+                    "project {} has more than one default workspace",
+                    p.id
+                ));
             }
             let mut ws_ids = HashSet::new();
             let mut item_ids = HashSet::new();
             let mut package_ids = HashSet::new();
             for w in &p.workspaces {
                 if !ws_ids.insert(w.id.as_str()) {
-                    return bad(format!("duplicate workspace id {:?} in project {}", w.id, p.id));
+                    return bad(format!(
+                        "duplicate workspace id {:?} in project {}",
+                        w.id, p.id
+                    ));
                 }
                 let mut local_items = HashSet::new();
                 for i in &w.pending_items {
@@ -412,7 +418,10 @@ impl Fixtures {
                         ));
                     }
                     if ![0, 1].contains(&pk.delete_flag) {
-                        return bad(format!("package {}: delete_flag must be 0 or 1", pk.package_id));
+                        return bad(format!(
+                            "package {}: delete_flag must be 0 or 1",
+                            pk.package_id
+                        ));
                     }
                     if pk.items.is_empty() {
                         return bad(format!("package {} has no items", pk.package_id));
@@ -442,7 +451,10 @@ impl Fixtures {
         }
         for c in &self.credentials {
             let aksk = c.ak.is_some() || c.sk.is_some();
-            if aksk && (c.ak.as_deref().unwrap_or("").is_empty() || c.sk.as_deref().unwrap_or("").is_empty()) {
+            if aksk
+                && (c.ak.as_deref().unwrap_or("").is_empty()
+                    || c.sk.as_deref().unwrap_or("").is_empty())
+            {
                 return bad("a credential has ak without sk or sk without ak".into());
             }
             if aksk == c.token.is_some() {
@@ -468,8 +480,12 @@ mod tests {
     #[test]
     fn rejects_inconsistent_fixtures() {
         let mut f = Fixtures::demo();
-        f.projects[0].workspaces[0].packages[0].items.push("999".into());
-        assert!(matches!(f.validate(), Err(EmulatorError::FixturesInvalid(m)) if m.contains("999")));
+        f.projects[0].workspaces[0].packages[0]
+            .items
+            .push("999".into());
+        assert!(
+            matches!(f.validate(), Err(EmulatorError::FixturesInvalid(m)) if m.contains("999"))
+        );
         let mut f = Fixtures::demo();
         f.projects[0].workspaces[0].packages[0].package_id = "abc".into();
         assert!(f.validate().is_err());

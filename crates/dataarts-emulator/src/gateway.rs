@@ -127,8 +127,7 @@ impl Credentials {
         };
         let date = header_ci(req.headers, "x-sdk-date")
             .ok_or_else(|| ApiError::unauthorized(VerifyError::MissingDate))?;
-        check_freshness(date, SystemTime::now(), MAX_CLOCK_SKEW)
-            .map_err(ApiError::unauthorized)?;
+        check_freshness(date, SystemTime::now(), MAX_CLOCK_SKEW).map_err(ApiError::unauthorized)?;
         let received: Vec<(String, String)> = req
             .headers
             .iter()
@@ -326,7 +325,11 @@ mod tests {
         });
         rl.check(&Arc::from("a"), "op").unwrap();
         rl.check(&Arc::from("b"), "op").unwrap();
-        assert!(rl.check(&Arc::from("c"), "op").unwrap_err().msg.contains("policy api"));
+        assert!(rl
+            .check(&Arc::from("c"), "op")
+            .unwrap_err()
+            .msg
+            .contains("policy api"));
         rl.check(&Arc::from("c"), "other").unwrap();
     }
 }

@@ -33,6 +33,10 @@ pub struct JournalEntry {
     pub request_id: String,
 }
 
+/// Entries per chunk: the journal grows chunk by chunk, so an append never copies old entries
+/// (no latency spike when a large journal grows).
+const CHUNK: usize = 4096;
+
 /// A bounded, append-only journal (O(1) append; the oldest entries go first when full).
 #[derive(Debug)]
 pub(crate) struct Journal {
@@ -41,7 +45,8 @@ pub(crate) struct Journal {
 
 #[derive(Debug)]
 struct Inner {
-    entries: VecDeque<JournalEntry>,
+    chunks: VecDeque<VecDeque<JournalEntry>>,
+    len: usize,
     next_seq: u64,
     capacity: usize,
 }
@@ -50,7 +55,8 @@ impl Journal {
     pub(crate) fn new(capacity: usize) -> Self {
         Self {
             inner: Mutex::new(Inner {
-                entries: VecDeque::new(),
+                chunks: VecDeque::new(),
+                len: 0,
                 next_seq: 1,
                 capacity: capacity.max(1),
             }),
@@ -63,25 +69,47 @@ impl Journal {
 
     /// Appends an entry, assigning its sequence number.
     pub(crate) fn push(&self, mut entry: JournalEntry) {
-        let mut g = self.lock();
+        let mut guard = self.lock();
+        let g = &mut *guard;
         entry.seq = g.next_seq;
         g.next_seq += 1;
-        if g.entries.len() >= g.capacity {
-            g.entries.pop_front();
+        if g.len >= g.capacity {
+            if let Some(front) = g.chunks.front_mut() {
+                front.pop_front();
+                g.len -= 1;
+                if front.is_empty() {
+                    g.chunks.pop_front();
+                }
+            }
         }
-        g.entries.push_back(entry);
+        let chunk_size = CHUNK.min(g.capacity);
+        match g.chunks.back_mut() {
+            Some(last) if last.len() < chunk_size => last.push_back(entry),
+            _ => {
+                let mut chunk = VecDeque::with_capacity(chunk_size);
+                chunk.push_back(entry);
+                g.chunks.push_back(chunk);
+            }
+        }
+        g.len += 1;
     }
 
     /// A copy of the entries with `seq > after`.
     pub(crate) fn snapshot(&self, after: u64) -> Vec<JournalEntry> {
         let g = self.lock();
-        g.entries.iter().filter(|e| e.seq > after).cloned().collect()
+        g.chunks
+            .iter()
+            .filter(|c| c.back().is_some_and(|e| e.seq > after))
+            .flat_map(|c| c.iter().filter(|e| e.seq > after))
+            .cloned()
+            .collect()
     }
 
     /// Forgets every entry and restarts numbering at 1.
     pub(crate) fn clear(&self) {
         let mut g = self.lock();
-        g.entries.clear();
+        g.chunks.clear();
+        g.len = 0;
         g.next_seq = 1;
     }
 }
@@ -103,6 +131,20 @@ mod tests {
             applied: false,
             request_id: String::new(),
         }
+    }
+
+    #[test]
+    fn many_chunks() {
+        let j = Journal::new(10_000);
+        for _ in 0..12_000 {
+            j.push(entry());
+        }
+        let all = j.snapshot(0);
+        assert_eq!(all.len(), 10_000);
+        assert_eq!(all[0].seq, 2_001);
+        assert_eq!(all.last().unwrap().seq, 12_000);
+        assert!(all.windows(2).all(|w| w[0].seq + 1 == w[1].seq));
+        assert_eq!(j.snapshot(11_990).len(), 10);
     }
 
     #[test]

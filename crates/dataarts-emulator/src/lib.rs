@@ -196,9 +196,9 @@ pub use config::{FaultConfig, RateLimits, TaskTiming};
 pub use emulator::{Emulator, EmulatorBuilder, RunningEmulator, DEFAULT_JOURNAL_CAPACITY};
 pub use error::EmulatorError;
 pub use fixtures::{
-    CredentialFixture, Fixtures, PackageFixture, PendingItemFixture, ProjectFixture,
-    UserFixture, WorkspaceFixture, DEMO_AK, DEMO_DEPLOYER_USER_ID, DEMO_DEV_USER_ID,
-    DEMO_PROJECT_ID, DEMO_PROJECT_ID_2, DEMO_SK, DEMO_TOKEN, DEMO_WORKSPACE_ID,
+    CredentialFixture, Fixtures, PackageFixture, PendingItemFixture, ProjectFixture, UserFixture,
+    WorkspaceFixture, DEMO_AK, DEMO_DEPLOYER_USER_ID, DEMO_DEV_USER_ID, DEMO_PROJECT_ID,
+    DEMO_PROJECT_ID_2, DEMO_SK, DEMO_TOKEN, DEMO_WORKSPACE_ID,
 };
 pub use ids::is_hex32;
 pub use journal::JournalEntry;

@@ -159,7 +159,8 @@ trait FromStaticStr {
 
 impl FromStaticStr for HeaderValue {
     fn from_static_str(s: &str) -> HeaderValue {
-        HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
+        HeaderValue::from_str(s)
+            .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
     }
 }
 
@@ -184,10 +185,14 @@ async fn read_body(body: Incoming) -> Result<Bytes, ApiError> {
     match Limited::new(body, MAX_BODY).collect().await {
         Ok(c) => Ok(c.to_bytes()),
         Err(e) => {
-            if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some()
+            {
                 Err(ApiError::too_large(MAX_BODY))
             } else {
-                Err(ApiError::bad_request(format!("cannot read the request body: {e}")))
+                Err(ApiError::bad_request(format!(
+                    "cannot read the request body: {e}"
+                )))
             }
         }
     }
@@ -202,7 +207,14 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>, kill: Arc<Notify>) 
             Ok(b) => b,
             Err(e) => return error_response(&e, &request_id),
         };
-        return crate::admin::handle(&shared, &parts.method, rest, parts.uri.query(), &body, &request_id);
+        return crate::admin::handle(
+            &shared,
+            &parts.method,
+            rest,
+            parts.uri.query(),
+            &body,
+            &request_id,
+        );
     }
     let mut entry = JournalEntry {
         seq: 0,
@@ -219,7 +231,12 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>, kill: Arc<Notify>) 
     let route = match route(&parts.method, &path) {
         RouteMatch::Found(r) => r,
         RouteMatch::NotFound => {
-            return fail(&shared, entry, &ApiError::no_route(parts.method.as_str(), &path), &request_id);
+            return fail(
+                &shared,
+                entry,
+                &ApiError::no_route(parts.method.as_str(), &path),
+                &request_id,
+            );
         }
         RouteMatch::WrongMethod(allowed) => {
             let e = ApiError::method_not_allowed(parts.method.as_str(), &path, allowed);
@@ -250,7 +267,12 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>, kill: Arc<Notify>) 
         Err(e) => return fail(&shared, entry, &e, &request_id),
     };
     if !principal.projects.contains(&route.project) {
-        return fail(&shared, entry, &ApiError::forbidden(&route.project), &request_id);
+        return fail(
+            &shared,
+            entry,
+            &ApiError::forbidden(&route.project),
+            &request_id,
+        );
     }
     if let Err(e) = shared.rate.check(&principal.key, op_id) {
         return fail(&shared, entry, &e, &request_id);
@@ -271,7 +293,12 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>, kill: Arc<Notify>) 
         Some(FaultKind::NonJsonBody) => {
             entry.error_code = None;
             let html = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n";
-            let resp = respond(502, Some("text/html"), Bytes::from_static(html.as_bytes()), &request_id);
+            let resp = respond(
+                502,
+                Some("text/html"),
+                Bytes::from_static(html.as_bytes()),
+                &request_id,
+            );
             return finish(&shared, entry, resp);
         }
         _ => {}
@@ -300,9 +327,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>, kill: Arc<Notify>) 
     };
     entry.applied = ok.applied;
     match decision.kind {
-        Some(FaultKind::ErrorAfter) => {
-            fail(&shared, entry, &ApiError::injected(), &request_id)
-        }
+        Some(FaultKind::ErrorAfter) => fail(&shared, entry, &ApiError::injected(), &request_id),
         Some(FaultKind::DropAfter) => {
             entry.status = 0;
             shared.journal.push(entry);
@@ -314,11 +339,23 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>, kill: Arc<Notify>) 
         Some(FaultKind::TruncatedBody) => {
             let full = ok.body.unwrap_or_default();
             let half = full[..full.len() / 2].to_vec();
-            finish(&shared, entry, respond(200, Some(JSON_CT), Bytes::from(half), &request_id))
+            finish(
+                &shared,
+                entry,
+                respond(200, Some(JSON_CT), Bytes::from(half), &request_id),
+            )
         }
         _ => match ok.body {
-            Some(b) => finish(&shared, entry, respond(200, Some(JSON_CT), Bytes::from(b), &request_id)),
-            None => finish(&shared, entry, respond(200, None, Bytes::new(), &request_id)),
+            Some(b) => finish(
+                &shared,
+                entry,
+                respond(200, Some(JSON_CT), Bytes::from(b), &request_id),
+            ),
+            None => finish(
+                &shared,
+                entry,
+                respond(200, None, Bytes::new(), &request_id),
+            ),
         },
     }
 }
@@ -331,7 +368,12 @@ fn finish(shared: &Shared, mut entry: JournalEntry, resp: Response<Body>) -> Res
 }
 
 /// Records and returns an error answer.
-fn fail(shared: &Shared, mut entry: JournalEntry, e: &ApiError, request_id: &str) -> Response<Body> {
+fn fail(
+    shared: &Shared,
+    mut entry: JournalEntry,
+    e: &ApiError,
+    request_id: &str,
+) -> Response<Body> {
     entry.error_code = Some(e.code.to_string());
     finish(shared, entry, error_response(e, request_id))
 }

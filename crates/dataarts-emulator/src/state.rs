@@ -7,7 +7,7 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::sync::Arc;
 
 use dataarts_release_raw::types::{
-    CreatePackageBody, CreatePackageResponse, DeployPackageDetail, DeployResponse,
+    CreatePackageBody, CreatePackageResponse, DeployBody, DeployPackageDetail, DeployResponse,
     ListPendingItemsResponse, ListReleasePackagesBody, ListReleasePackagesResponse,
     PackageApprover, PendingItem, ReleasePackage, ShowPackageDetailResponse, SubTask, SystemTask,
     TaskDetail,
@@ -244,11 +244,17 @@ impl State {
                 }
             }
             for t in &p.system_tasks {
-                st.tasks.insert(t.id.clone(), task_from_fixture(&project_arc, t));
+                st.tasks
+                    .insert(t.id.clone(), task_from_fixture(&project_arc, t));
             }
         }
         if seed_packages > 0 {
             max_id = max_id.max(st.seed(seed_packages));
+            // Every seeded package may be released once: size the maps now, so a load test
+            // never waits for a large rehash under the lock.
+            let n = seed_packages.min(50_000_000);
+            st.tasks.reserve(n);
+            st.release_counts.reserve(n);
         }
         st.next_id = max_id.saturating_add(1);
         st
@@ -259,7 +265,10 @@ impl State {
     fn seed(&mut self, count: usize) -> i64 {
         let dev: Arc<str> = Arc::from(crate::fixtures::DEMO_DEV_USER_ID);
         let approver: Arc<str> = Arc::from(crate::fixtures::DEMO_DEPLOYER_USER_ID);
-        let proj = self.projects.entry(DEMO_PROJECT_ID.to_string()).or_default();
+        let proj = self
+            .projects
+            .entry(DEMO_PROJECT_ID.to_string())
+            .or_default();
         let ws = match proj.workspaces.iter().find(|w| w.is_default) {
             Some(w) => w.id.clone(),
             None => {
@@ -449,7 +458,11 @@ impl State {
         if t.done < n {
             let last = t.done + 1 == n;
             let sub = &mut t.subs[t.done];
-            sub.status = if last && t.fail { "FAILED" } else { "SUCCESSFUL" };
+            sub.status = if last && t.fail {
+                "FAILED"
+            } else {
+                "SUCCESSFUL"
+            };
             sub.end = Some(at);
             sub.last_update = at;
             t.done += 1;
@@ -500,12 +513,13 @@ impl State {
         &mut self,
         project: &str,
         ws_header: Option<&str>,
-        package_ids: &[String],
-        startup_mode: i32,
+        body: &DeployBody,
         caller: Caller<'_>,
         ids: &HexIds,
         now: i64,
     ) -> Result<DeployResponse, ApiError> {
+        let package_ids = &body.package_ids;
+        let startup_mode = *body.startup_mode;
         let ws = self.workspace(project, ws_header)?;
         let proj = self.project(project)?;
         for id in package_ids {
@@ -608,7 +622,11 @@ impl State {
         ws_header: Option<&str>,
         body: &ListReleasePackagesBody,
     ) -> Result<ListReleasePackagesResponse, ApiError> {
-        let desc = match body.sorted_direction.as_deref().map(str::to_ascii_lowercase) {
+        let desc = match body
+            .sorted_direction
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+        {
             None => true,
             Some(d) if d == "desc" => true,
             Some(d) if d == "asc" => false,
@@ -621,7 +639,11 @@ impl State {
         let column = body.order_column.as_deref().unwrap_or("apply_timestamp");
         if !matches!(
             column,
-            "apply_timestamp" | "deploy_timestamp" | "package_id" | "package_name" | "deploy_status"
+            "apply_timestamp"
+                | "deploy_timestamp"
+                | "package_id"
+                | "package_name"
+                | "deploy_status"
         ) {
             return Err(ApiError::invalid(format!(
                 "order_column must be one of apply_timestamp, deploy_timestamp, package_id, package_name, deploy_status; got {column:?}"
@@ -629,7 +651,9 @@ impl State {
         }
         let offset = match body.offset {
             Some(o) if o < 0 => {
-                return Err(ApiError::invalid(format!("offset must be at least 0, got {o}")))
+                return Err(ApiError::invalid(format!(
+                    "offset must be at least 0, got {o}"
+                )))
             }
             Some(o) => o as usize,
             None => 0,
@@ -670,11 +694,18 @@ impl State {
             }
             let apply_name = self.user_name(&p.apply_user_id);
             let deploy_name = p.deploy_user_id.as_deref().and_then(|u| self.user_name(u));
-            if !name_matches(&apply_name, &body.apply_user_name, &body.apply_user_name_filter) {
+            if !name_matches(
+                &apply_name,
+                &body.apply_user_name,
+                &body.apply_user_name_filter,
+            ) {
                 continue;
             }
-            if !name_matches(&deploy_name, &body.deploy_user_name, &body.deploy_user_name_filter)
-            {
+            if !name_matches(
+                &deploy_name,
+                &body.deploy_user_name,
+                &body.deploy_user_name_filter,
+            ) {
                 continue;
             }
             rows.push((id, p, apply_name, deploy_name));
@@ -905,9 +936,10 @@ impl State {
         let ws = self.workspace(project, Some(ws_header))?;
         if self.enforce_roles {
             for a in &body.approver_ids {
-                let allowed = self.users.get(a.as_str()).is_some_and(|u| {
-                    u.roles.iter().any(|r| r == "deployer" || r == "admin")
-                });
+                let allowed = self
+                    .users
+                    .get(a.as_str())
+                    .is_some_and(|u| u.roles.iter().any(|r| r == "deployer" || r == "admin"));
                 if !allowed || *a == body.apply_user_id {
                     return Err(ApiError::permissions());
                 }
@@ -953,7 +985,11 @@ impl State {
                 name: body.package_name.clone(),
                 apply_timestamp: now,
                 apply_user_id: Arc::from(body.apply_user_id.as_str()),
-                approver_ids: body.approver_ids.iter().map(|a| Arc::from(a.as_str())).collect(),
+                approver_ids: body
+                    .approver_ids
+                    .iter()
+                    .map(|a| Arc::from(a.as_str()))
+                    .collect(),
                 deploy_status: TO_REVIEW,
                 delete_flag: 0,
                 deploy_timestamp: None,

@@ -38,7 +38,12 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "DATAARTS_REGION", value_name = "REGION")]
     pub region: Option<String>,
     /// IAM project id of the region.
-    #[arg(long, global = true, env = "HUAWEICLOUD_SDK_PROJECT_ID", value_name = "ID")]
+    #[arg(
+        long,
+        global = true,
+        env = "HUAWEICLOUD_SDK_PROJECT_ID",
+        value_name = "ID"
+    )]
     pub project_id: Option<String>,
     /// DataArts Studio workspace id (default: the default workspace).
     #[arg(long, global = true, env = "DATAARTS_WORKSPACE", value_name = "ID")]
@@ -47,7 +52,12 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "DATAARTS_ENDPOINT", value_name = "URL")]
     pub endpoint: Option<String>,
     /// Read an IAM token from this file instead of DATAARTS_AUTH_TOKEN.
-    #[arg(long, global = true, env = "DATAARTS_AUTH_TOKEN_FILE", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        env = "DATAARTS_AUTH_TOKEN_FILE",
+        value_name = "FILE"
+    )]
     pub token_file: Option<PathBuf>,
     /// Run against an in-process emulator seeded with the demo data.
     #[arg(long, global = true)]
@@ -86,7 +96,8 @@ pub enum Command {
     /// Show and wait for asynchronous system tasks.
     #[command(subcommand)]
     Tasks(TasksCommand),
-    /// Run the local DataArts Factory emulator in the foreground.
+    /// Run the local DataArts Factory emulator in the foreground (demo data unless
+    /// --fixtures or credentials are given).
     Emulator(dataarts_emulator::EmulatorArgs),
     /// Print a shell completion script.
     Completions {

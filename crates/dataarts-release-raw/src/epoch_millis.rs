@@ -74,7 +74,9 @@ impl Visitor<'_> for MillisVisitor {
         if v.fract() == 0.0 && v.is_finite() && v.abs() < 9.0e15 {
             Ok(EpochMillis(v as i64))
         } else {
-            Err(E::custom(format!("timestamp {v} is not a whole number of milliseconds")))
+            Err(E::custom(format!(
+                "timestamp {v} is not a whole number of milliseconds"
+            )))
         }
     }
 

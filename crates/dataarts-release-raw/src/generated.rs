@@ -152,9 +152,8 @@ pub mod types {
         }
     }
 
-    /**An error. DLF errors carry `error_code` and `error_msg`; API gateway errors
-    (`APIGW.xxxx`) add `request_id`. Every field is optional so any object decodes.
-    */
+    /// An error. DLF errors carry `error_code` and `error_msg`; API gateway errors
+    /// (`APIGW.xxxx`) add `request_id`. Every field is optional so any object decodes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ErrorBody {
         ///Error code, e.g. `DLF.0810` or `APIGW.0301`.
@@ -426,9 +425,8 @@ pub mod types {
         }
     }
 
-    /**An asynchronous system task. Both subtask keys are declared: the documentation
-    uses `subtasks`, the official SDK reads `subTasks`.
-    */
+    /// An asynchronous system task. Both subtask keys are declared: the documentation
+    /// uses `subtasks`, the official SDK reads `subTasks`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SystemTask {
         #[serde(
@@ -2594,24 +2592,24 @@ pub mod types {
 }
 
 #[derive(Clone, Debug)]
-/**Client for DataArts Factory release packages
-
-The DataArts Factory (DLF) operations that move work into production in an
-enterprise-mode workspace of Huawei Cloud DataArts Studio: list the items waiting to be
-released, package them, list and inspect release packages, release (deploy) or revoke
-them, and poll the asynchronous system task a release starts.
-
-Hand-maintained from Huawei's API reference and the official SDK models
-(see `shared/reference/api.md`). This file is the single source of truth for the
-generated Rust client (`cargo xtask codegen`) and for the emulator.
-
-Conventions: every timestamp is milliseconds since the Unix epoch (`format: unix-ms`,
-an int64; the Rust client also accepts it as a numeric string). Values the server
-controls (statuses, types) are plain integers or strings whose known values are listed
-in the description, so a new value never breaks a client.
-
-
-Version: 2.0.0*/
+/// Client for DataArts Factory release packages
+///
+/// The DataArts Factory (DLF) operations that move work into production in an
+/// enterprise-mode workspace of Huawei Cloud DataArts Studio: list the items waiting to be
+/// released, package them, list and inspect release packages, release (deploy) or revoke
+/// them, and poll the asynchronous system task a release starts.
+///
+/// Hand-maintained from Huawei's API reference and the official SDK models
+/// (see `shared/reference/api.md`). This file is the single source of truth for the
+/// generated Rust client (`cargo xtask codegen`) and for the emulator.
+///
+/// Conventions: every timestamp is milliseconds since the Unix epoch (`format: unix-ms`,
+/// an int64; the Rust client also accepts it as a numeric string). Values the server
+/// controls (statuses, types) are plain integers or strings whose known values are listed
+/// in the description, so a new value never breaks a client.
+///
+///
+/// Version: 2.0.0
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -2679,207 +2677,207 @@ const _: () = {
     }
 };
 impl Client {
-    /**Release (deploy) task packages
-
-    Releases (approves) one or more release packages that are waiting for review
-    (`deploy_status` 1). The release is asynchronous: each package moves to
-    `deploy_status` 5 and gets an `asy_task_id` that can be polled with
-    `list_system_tasks`; it ends in 2 (successful) or 3 (failed). Not safe to retry
-    blindly: after an ambiguous failure, read each package's status first.
-
-
-    Sends a `POST` request to `/v2/{project_id}/factory/release-packages/deploy`
-
-    Arguments:
-    - `project_id`: IAM project ID of the region (32 hexadecimal characters).
-    - `workspace`: DataArts Studio workspace ID. Optional: without it the default workspace is used.
-    It must be sent when there are several DataArts Studio instances or no default
-    workspace exists.
-
-    - `body`
-    ```ignore
-    let response = client.deploy_factory_packages()
-        .project_id(project_id)
-        .workspace(workspace)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Release (deploy) task packages
+    ///
+    /// Releases (approves) one or more release packages that are waiting for review
+    /// (`deploy_status` 1). The release is asynchronous: each package moves to
+    /// `deploy_status` 5 and gets an `asy_task_id` that can be polled with
+    /// `list_system_tasks`; it ends in 2 (successful) or 3 (failed). Not safe to retry
+    /// blindly: after an ambiguous failure, read each package's status first.
+    ///
+    ///
+    /// Sends a `POST` request to `/v2/{project_id}/factory/release-packages/deploy`
+    ///
+    /// Arguments:
+    /// - `project_id`: IAM project ID of the region (32 hexadecimal characters).
+    /// - `workspace`: DataArts Studio workspace ID. Optional: without it the default workspace is used.
+    /// It must be sent when there are several DataArts Studio instances or no default
+    /// workspace exists.
+    ///
+    /// - `body`
+    /// ```ignore
+    /// let response = client.deploy_factory_packages()
+    ///    .project_id(project_id)
+    ///    .workspace(workspace)
+    ///    .body(body)
+    ///    .send()
+    ///    .await;
+    /// ```
     pub fn deploy_factory_packages(&self) -> builder::DeployFactoryPackages<'_> {
         builder::DeployFactoryPackages::new(self)
     }
 
-    /**Query release packages
-
-    Lists release packages matching the filters in the body, one page at a time.
-    A read despite the POST method: safe to retry. Every body field is optional; send
-    `{}` to list everything.
-
-
-    Sends a `POST` request to `/v2/{project_id}/factory/release-packages`
-
-    Arguments:
-    - `project_id`: IAM project ID of the region (32 hexadecimal characters).
-    - `workspace`: DataArts Studio workspace ID. Optional: without it the default workspace is used.
-    It must be sent when there are several DataArts Studio instances or no default
-    workspace exists.
-
-    - `body`
-    ```ignore
-    let response = client.list_factory_release_packages()
-        .project_id(project_id)
-        .workspace(workspace)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Query release packages
+    ///
+    /// Lists release packages matching the filters in the body, one page at a time.
+    /// A read despite the POST method: safe to retry. Every body field is optional; send
+    /// `{}` to list everything.
+    ///
+    ///
+    /// Sends a `POST` request to `/v2/{project_id}/factory/release-packages`
+    ///
+    /// Arguments:
+    /// - `project_id`: IAM project ID of the region (32 hexadecimal characters).
+    /// - `workspace`: DataArts Studio workspace ID. Optional: without it the default workspace is used.
+    /// It must be sent when there are several DataArts Studio instances or no default
+    /// workspace exists.
+    ///
+    /// - `body`
+    /// ```ignore
+    /// let response = client.list_factory_release_packages()
+    ///    .project_id(project_id)
+    ///    .workspace(workspace)
+    ///    .body(body)
+    ///    .send()
+    ///    .await;
+    /// ```
     pub fn list_factory_release_packages(&self) -> builder::ListFactoryReleasePackages<'_> {
         builder::ListFactoryReleasePackages::new(self)
     }
 
-    /**Query details about a release package
-
-    Returns one release package and the tasks (jobs, scripts, resources) it contains,
-    with each task's release status. Safe to retry.
-
-
-    Sends a `GET` request to `/v2/{project_id}/factory/release-packages/{package_id}`
-
-    Arguments:
-    - `project_id`: IAM project ID of the region (32 hexadecimal characters).
-    - `package_id`: Release package ID, a `package_id` from `list_factory_release_packages`.
-    - `workspace`: DataArts Studio workspace ID. Optional: without it the default workspace is used.
-    It must be sent when there are several DataArts Studio instances or no default
-    workspace exists.
-
-    ```ignore
-    let response = client.show_factory_package_detail()
-        .project_id(project_id)
-        .package_id(package_id)
-        .workspace(workspace)
-        .send()
-        .await;
-    ```*/
+    /// Query details about a release package
+    ///
+    /// Returns one release package and the tasks (jobs, scripts, resources) it contains,
+    /// with each task's release status. Safe to retry.
+    ///
+    ///
+    /// Sends a `GET` request to `/v2/{project_id}/factory/release-packages/{package_id}`
+    ///
+    /// Arguments:
+    /// - `project_id`: IAM project ID of the region (32 hexadecimal characters).
+    /// - `package_id`: Release package ID, a `package_id` from `list_factory_release_packages`.
+    /// - `workspace`: DataArts Studio workspace ID. Optional: without it the default workspace is used.
+    /// It must be sent when there are several DataArts Studio instances or no default
+    /// workspace exists.
+    ///
+    /// ```ignore
+    /// let response = client.show_factory_package_detail()
+    ///    .project_id(project_id)
+    ///    .package_id(package_id)
+    ///    .workspace(workspace)
+    ///    .send()
+    ///    .await;
+    /// ```
     pub fn show_factory_package_detail(&self) -> builder::ShowFactoryPackageDetail<'_> {
         builder::ShowFactoryPackageDetail::new(self)
     }
 
-    /**Revoke (cancel) task packages
-
-    Revokes (rejects) release packages that are waiting for review, so the developer can
-    fix and resubmit the work. Not safe to retry blindly. Success has no body.
-
-
-    Sends a `POST` request to `/v2/{project_id}/factory/release-packages/unpack`
-
-    Arguments:
-    - `project_id`: IAM project ID of the region (32 hexadecimal characters).
-    - `workspace`: DataArts Studio workspace ID. Optional: without it the default workspace is used.
-    It must be sent when there are several DataArts Studio instances or no default
-    workspace exists.
-
-    - `body`
-    ```ignore
-    let response = client.cancel_factory_packages()
-        .project_id(project_id)
-        .workspace(workspace)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Revoke (cancel) task packages
+    ///
+    /// Revokes (rejects) release packages that are waiting for review, so the developer can
+    /// fix and resubmit the work. Not safe to retry blindly. Success has no body.
+    ///
+    ///
+    /// Sends a `POST` request to `/v2/{project_id}/factory/release-packages/unpack`
+    ///
+    /// Arguments:
+    /// - `project_id`: IAM project ID of the region (32 hexadecimal characters).
+    /// - `workspace`: DataArts Studio workspace ID. Optional: without it the default workspace is used.
+    /// It must be sent when there are several DataArts Studio instances or no default
+    /// workspace exists.
+    ///
+    /// - `body`
+    /// ```ignore
+    /// let response = client.cancel_factory_packages()
+    ///    .project_id(project_id)
+    ///    .workspace(workspace)
+    ///    .body(body)
+    ///    .send()
+    ///    .await;
+    /// ```
     pub fn cancel_factory_packages(&self) -> builder::CancelFactoryPackages<'_> {
         builder::CancelFactoryPackages::new(self)
     }
 
-    /**Query the items waiting to be packaged
-
-    Lists pending items: job or script versions submitted in an enterprise-mode workspace
-    and waiting to be packaged for release. Safe to retry.
-
-
-    Sends a `GET` request to `/v2/{project_id}/factory/pending-items`
-
-    Arguments:
-    - `project_id`: IAM project ID of the region (32 hexadecimal characters).
-    - `end_time`: Upper bound (inclusive) of the submit time, milliseconds since the epoch in decimal text.
-    - `item_name`: Task name; a case-insensitive substring match.
-    - `limit`: Page size, 1 to 100; 10 when omitted.
-    - `offset`: Number of items to skip (a row offset); 0 when omitted.
-    - `start_time`: Lower bound (inclusive) of the submit time, milliseconds since the epoch in decimal text.
-    - `submit_user_name`: Submitter name.
-    - `task_type`: Task type as a numeric string: `1` job, `2` script.
-    - `update_type`: Change type as a numeric string: `1` add, `2` modify, `3` delete.
-    - `workspace`: DataArts Studio workspace ID. Required by this operation.
-    ```ignore
-    let response = client.list_factory_pending_items()
-        .project_id(project_id)
-        .end_time(end_time)
-        .item_name(item_name)
-        .limit(limit)
-        .offset(offset)
-        .start_time(start_time)
-        .submit_user_name(submit_user_name)
-        .task_type(task_type)
-        .update_type(update_type)
-        .workspace(workspace)
-        .send()
-        .await;
-    ```*/
+    /// Query the items waiting to be packaged
+    ///
+    /// Lists pending items: job or script versions submitted in an enterprise-mode workspace
+    /// and waiting to be packaged for release. Safe to retry.
+    ///
+    ///
+    /// Sends a `GET` request to `/v2/{project_id}/factory/pending-items`
+    ///
+    /// Arguments:
+    /// - `project_id`: IAM project ID of the region (32 hexadecimal characters).
+    /// - `end_time`: Upper bound (inclusive) of the submit time, milliseconds since the epoch in decimal text.
+    /// - `item_name`: Task name; a case-insensitive substring match.
+    /// - `limit`: Page size, 1 to 100; 10 when omitted.
+    /// - `offset`: Number of items to skip (a row offset); 0 when omitted.
+    /// - `start_time`: Lower bound (inclusive) of the submit time, milliseconds since the epoch in decimal text.
+    /// - `submit_user_name`: Submitter name.
+    /// - `task_type`: Task type as a numeric string: `1` job, `2` script.
+    /// - `update_type`: Change type as a numeric string: `1` add, `2` modify, `3` delete.
+    /// - `workspace`: DataArts Studio workspace ID. Required by this operation.
+    /// ```ignore
+    /// let response = client.list_factory_pending_items()
+    ///    .project_id(project_id)
+    ///    .end_time(end_time)
+    ///    .item_name(item_name)
+    ///    .limit(limit)
+    ///    .offset(offset)
+    ///    .start_time(start_time)
+    ///    .submit_user_name(submit_user_name)
+    ///    .task_type(task_type)
+    ///    .update_type(update_type)
+    ///    .workspace(workspace)
+    ///    .send()
+    ///    .await;
+    /// ```
     pub fn list_factory_pending_items(&self) -> builder::ListFactoryPendingItems<'_> {
         builder::ListFactoryPendingItems::new(self)
     }
 
-    /**Package pending items into a release package
-
-    Bundles pending items into a new release package waiting for review
-    (`deploy_status` 1) and names its approvers. Not safe to retry blindly: a retry
-    after an ambiguous failure may create a second package.
-
-
-    Sends a `POST` request to `/v2/{project_id}/factory/pending-items/package`
-
-    Arguments:
-    - `project_id`: IAM project ID of the region (32 hexadecimal characters).
-    - `workspace`: DataArts Studio workspace ID. Required by this operation.
-    - `body`
-    ```ignore
-    let response = client.create_factory_pending_items_package()
-        .project_id(project_id)
-        .workspace(workspace)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Package pending items into a release package
+    ///
+    /// Bundles pending items into a new release package waiting for review
+    /// (`deploy_status` 1) and names its approvers. Not safe to retry blindly: a retry
+    /// after an ambiguous failure may create a second package.
+    ///
+    ///
+    /// Sends a `POST` request to `/v2/{project_id}/factory/pending-items/package`
+    ///
+    /// Arguments:
+    /// - `project_id`: IAM project ID of the region (32 hexadecimal characters).
+    /// - `workspace`: DataArts Studio workspace ID. Required by this operation.
+    /// - `body`
+    /// ```ignore
+    /// let response = client.create_factory_pending_items_package()
+    ///    .project_id(project_id)
+    ///    .workspace(workspace)
+    ///    .body(body)
+    ///    .send()
+    ///    .await;
+    /// ```
     pub fn create_factory_pending_items_package(
         &self,
     ) -> builder::CreateFactoryPendingItemsPackage<'_> {
         builder::CreateFactoryPendingItemsPackage::new(self)
     }
 
-    /**Query system task details
-
-    Returns an asynchronous system task, such as the release started by
-    `deploy_factory_packages` (its `asy_task_id`), with its subtasks. `status` is
-    `RUNNING` until the task ends in `SUCCESSFUL` or `FAILED`. Safe to retry.
-
-
-    Sends a `GET` request to `/v1/{project_id}/system-tasks/{task_id}`
-
-    Arguments:
-    - `project_id`: IAM project ID of the region (32 hexadecimal characters).
-    - `task_id`: System task ID, e.g. the `asy_task_id` returned by a release.
-    - `workspace`: DataArts Studio workspace ID. Optional: without it the default workspace is used.
-    It must be sent when there are several DataArts Studio instances or no default
-    workspace exists.
-
-    ```ignore
-    let response = client.list_system_tasks()
-        .project_id(project_id)
-        .task_id(task_id)
-        .workspace(workspace)
-        .send()
-        .await;
-    ```*/
+    /// Query system task details
+    ///
+    /// Returns an asynchronous system task, such as the release started by
+    /// `deploy_factory_packages` (its `asy_task_id`), with its subtasks. `status` is
+    /// `RUNNING` until the task ends in `SUCCESSFUL` or `FAILED`. Safe to retry.
+    ///
+    ///
+    /// Sends a `GET` request to `/v1/{project_id}/system-tasks/{task_id}`
+    ///
+    /// Arguments:
+    /// - `project_id`: IAM project ID of the region (32 hexadecimal characters).
+    /// - `task_id`: System task ID, e.g. the `asy_task_id` returned by a release.
+    /// - `workspace`: DataArts Studio workspace ID. Optional: without it the default workspace is used.
+    /// It must be sent when there are several DataArts Studio instances or no default
+    /// workspace exists.
+    ///
+    /// ```ignore
+    /// let response = client.list_system_tasks()
+    ///    .project_id(project_id)
+    ///    .task_id(task_id)
+    ///    .workspace(workspace)
+    ///    .send()
+    ///    .await;
+    /// ```
     pub fn list_system_tasks(&self) -> builder::ListSystemTasks<'_> {
         builder::ListSystemTasks::new(self)
     }
@@ -2894,9 +2892,9 @@ pub mod builder {
         encode_path, ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
         ResponseValue,
     };
-    /**Builder for [`Client::deploy_factory_packages`]
-
-    [`Client::deploy_factory_packages`]: super::Client::deploy_factory_packages*/
+    /// Builder for [`Client::deploy_factory_packages`]
+    ///
+    /// [`Client::deploy_factory_packages`]: super::Client::deploy_factory_packages
     #[derive(Debug, Clone)]
     pub struct DeployFactoryPackages<'a> {
         client: &'a super::Client,
@@ -3014,9 +3012,9 @@ pub mod builder {
         }
     }
 
-    /**Builder for [`Client::list_factory_release_packages`]
-
-    [`Client::list_factory_release_packages`]: super::Client::list_factory_release_packages*/
+    /// Builder for [`Client::list_factory_release_packages`]
+    ///
+    /// [`Client::list_factory_release_packages`]: super::Client::list_factory_release_packages
     #[derive(Debug, Clone)]
     pub struct ListFactoryReleasePackages<'a> {
         client: &'a super::Client,
@@ -3141,9 +3139,9 @@ pub mod builder {
         }
     }
 
-    /**Builder for [`Client::show_factory_package_detail`]
-
-    [`Client::show_factory_package_detail`]: super::Client::show_factory_package_detail*/
+    /// Builder for [`Client::show_factory_package_detail`]
+    ///
+    /// [`Client::show_factory_package_detail`]: super::Client::show_factory_package_detail
     #[derive(Debug, Clone)]
     pub struct ShowFactoryPackageDetail<'a> {
         client: &'a super::Client,
@@ -3250,9 +3248,9 @@ pub mod builder {
         }
     }
 
-    /**Builder for [`Client::cancel_factory_packages`]
-
-    [`Client::cancel_factory_packages`]: super::Client::cancel_factory_packages*/
+    /// Builder for [`Client::cancel_factory_packages`]
+    ///
+    /// [`Client::cancel_factory_packages`]: super::Client::cancel_factory_packages
     #[derive(Debug, Clone)]
     pub struct CancelFactoryPackages<'a> {
         client: &'a super::Client,
@@ -3368,9 +3366,9 @@ pub mod builder {
         }
     }
 
-    /**Builder for [`Client::list_factory_pending_items`]
-
-    [`Client::list_factory_pending_items`]: super::Client::list_factory_pending_items*/
+    /// Builder for [`Client::list_factory_pending_items`]
+    ///
+    /// [`Client::list_factory_pending_items`]: super::Client::list_factory_pending_items
     #[derive(Debug, Clone)]
     pub struct ListFactoryPendingItems<'a> {
         client: &'a super::Client,
@@ -3590,9 +3588,9 @@ pub mod builder {
         }
     }
 
-    /**Builder for [`Client::create_factory_pending_items_package`]
-
-    [`Client::create_factory_pending_items_package`]: super::Client::create_factory_pending_items_package*/
+    /// Builder for [`Client::create_factory_pending_items_package`]
+    ///
+    /// [`Client::create_factory_pending_items_package`]: super::Client::create_factory_pending_items_package
     #[derive(Debug, Clone)]
     pub struct CreateFactoryPendingItemsPackage<'a> {
         client: &'a super::Client,
@@ -3710,9 +3708,9 @@ pub mod builder {
         }
     }
 
-    /**Builder for [`Client::list_system_tasks`]
-
-    [`Client::list_system_tasks`]: super::Client::list_system_tasks*/
+    /// Builder for [`Client::list_system_tasks`]
+    ///
+    /// [`Client::list_system_tasks`]: super::Client::list_system_tasks
     #[derive(Debug, Clone)]
     pub struct ListSystemTasks<'a> {
         client: &'a super::Client,

@@ -101,7 +101,10 @@ impl BatchReport {
                 .outcomes
                 .iter()
                 .filter_map(|o| match &o.result {
-                    DeployResult::Released { task_id, subtask_count } => Some(DeployedPackage {
+                    DeployResult::Released {
+                        task_id,
+                        subtask_count,
+                    } => Some(DeployedPackage {
                         package_id: o.package_id.clone(),
                         task_id: task_id.clone(),
                         subtask_count: *subtask_count,
@@ -119,14 +122,21 @@ impl BatchReport {
     /// # fn f(r: &dataarts_release::BatchReport) { let _ = r.task_id("23"); }
     /// ```
     pub fn task_id(&self, package_id: &str) -> Option<&TaskId> {
-        self.outcomes.iter().find(|o| o.package_id == package_id).and_then(|o| match &o.result {
-            DeployResult::Released { task_id, .. } => task_id.as_ref(),
-            _ => None,
-        })
+        self.outcomes
+            .iter()
+            .find(|o| o.package_id == package_id)
+            .and_then(|o| match &o.result {
+                DeployResult::Released { task_id, .. } => task_id.as_ref(),
+                _ => None,
+            })
     }
 
     fn filter(&self, f: impl Fn(&DeployResult) -> bool) -> Vec<&PackageId> {
-        self.outcomes.iter().filter(|o| f(&o.result)).map(|o| &o.package_id).collect()
+        self.outcomes
+            .iter()
+            .filter(|o| f(&o.result))
+            .map(|o| &o.package_id)
+            .collect()
     }
 }
 
@@ -202,18 +212,31 @@ impl DeployAll<'_> {
     pub async fn send(self) -> Result<BatchReport> {
         validate::id_list("package id", &self.ids, None)?;
         if !(1..=MAX_DEPLOY_IDS).contains(&self.chunk_size) {
-            return Err(Error::invalid("chunk size", format!("{} is outside 1..=100", self.chunk_size)));
+            return Err(Error::invalid(
+                "chunk size",
+                format!("{} is outside 1..=100", self.chunk_size),
+            ));
         }
         if !(0..=1).contains(&self.startup_mode) {
-            return Err(Error::invalid("startup mode", format!("{} is not 0 or 1", self.startup_mode)));
+            return Err(Error::invalid(
+                "startup mode",
+                format!("{} is not 0 or 1", self.startup_mode),
+            ));
         }
         self.client.workspace_checked(false)?;
         let mut outcomes = Vec::with_capacity(self.ids.len());
         let mut chunks = 0;
         for chunk in self.ids.chunks(self.chunk_size) {
             chunks += 1;
-            let (results, _) = self.client.deploy_reconciled(chunk, self.startup_mode).await;
-            outcomes.extend(results.into_iter().map(|(package_id, result)| PackageOutcome { package_id, result }));
+            let (results, _) = self
+                .client
+                .deploy_reconciled(chunk, self.startup_mode)
+                .await;
+            outcomes.extend(
+                results
+                    .into_iter()
+                    .map(|(package_id, result)| PackageOutcome { package_id, result }),
+            );
         }
         Ok(BatchReport {
             client: self.client.clone(),

@@ -171,12 +171,18 @@ impl Client {
     pub(crate) async fn call<T, F>(&self, operation: &'static str, fut: F) -> Result<T>
     where
         F: std::future::Future<
-            Output = std::result::Result<dataarts_release_raw::ResponseValue<T>, dataarts_release_raw::Error<ErrorBody>>,
+            Output = std::result::Result<
+                dataarts_release_raw::ResponseValue<T>,
+                dataarts_release_raw::Error<ErrorBody>,
+            >,
         >,
     {
         // The transport stops retrying at the deadline; this is the backstop (plus slack for
         // the rate limiter and the last attempt's own timeout).
-        let limit = self.inner.total_timeout + Duration::from_secs(5);
+        let limit = self
+            .inner
+            .total_timeout
+            .saturating_add(Duration::from_secs(5));
         match tokio::time::timeout(limit, fut).await {
             Ok(Ok(v)) => Ok(v.into_inner()),
             Ok(Err(e)) => Err(self.map_raw_error(operation, e)),
@@ -188,7 +194,11 @@ impl Client {
     }
 
     /// Maps a raw client error, removing any credential from texts we copy.
-    pub(crate) fn map_raw_error(&self, operation: &'static str, e: dataarts_release_raw::Error<ErrorBody>) -> Error {
+    pub(crate) fn map_raw_error(
+        &self,
+        operation: &'static str,
+        e: dataarts_release_raw::Error<ErrorBody>,
+    ) -> Error {
         use dataarts_release_raw::Error as Raw;
         let secrets = self.inner.credentials.secrets();
         let scrub = |s: &str| credentials::scrub(s, &secrets);
@@ -202,7 +212,10 @@ impl Client {
                 operation,
                 status: 0,
                 message: err.to_string(),
-                excerpt: scrub(&crate::error_body::excerpt(&String::from_utf8_lossy(&bytes), 120)),
+                excerpt: scrub(&crate::error_body::excerpt(
+                    &String::from_utf8_lossy(&bytes),
+                    120,
+                )),
                 request_id: None,
             },
             Raw::UnexpectedResponse(resp) => {
@@ -224,15 +237,27 @@ impl Client {
                 let headers = rv.headers().clone();
                 let body = rv.into_inner();
                 if headers.contains_key(CLIENT_ERROR_HEADER) {
-                    return Error::invalid("request", scrub(body.error_msg.as_deref().unwrap_or("rejected before sending")));
+                    return Error::invalid(
+                        "request",
+                        scrub(
+                            body.error_msg
+                                .as_deref()
+                                .unwrap_or("rejected before sending"),
+                        ),
+                    );
                 }
-                let request_id = header(&headers, "x-request-id").or(body.request_id.filter(|s| !s.is_empty()));
-                let retry_after = header(&headers, "retry-after").and_then(|v| parse_retry_after(&v));
+                let request_id =
+                    header(&headers, "x-request-id").or(body.request_id.filter(|s| !s.is_empty()));
+                let retry_after =
+                    header(&headers, "retry-after").and_then(|v| parse_retry_after(&v));
                 Error::from_service(
                     ServiceError {
                         operation,
                         status,
-                        code: body.error_code.filter(|c| !c.is_empty()).unwrap_or_else(|| status.to_string()),
+                        code: body
+                            .error_code
+                            .filter(|c| !c.is_empty())
+                            .unwrap_or_else(|| status.to_string()),
                         message: scrub(body.error_msg.as_deref().unwrap_or("")),
                         request_id,
                     },

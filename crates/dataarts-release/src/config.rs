@@ -14,6 +14,10 @@ use crate::transport::{Clock, SigningTransport, SystemClock};
 use crate::validate;
 
 /// Default per-user rate limit of the service, in requests per second.
+///
+/// ```
+/// assert_eq!(dataarts_release::DEFAULT_RATE_LIMIT, 10);
+/// ```
 pub const DEFAULT_RATE_LIMIT: u32 = 10;
 
 /// Configures and builds a [`Client`].
@@ -36,7 +40,6 @@ pub const DEFAULT_RATE_LIMIT: u32 = 10;
 /// assert_eq!(client.v1_endpoint(), "https://dayu-dlf.cn-north-4.myhuaweicloud.com/");
 /// # Ok::<(), dataarts_release::Error>(())
 /// ```
-#[derive(Debug)]
 #[must_use]
 pub struct ClientBuilder {
     pub(crate) region: Option<String>,
@@ -58,6 +61,31 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     /// Where each value came from, for error messages (`DATAARTS_REGION`...).
     pub(crate) origins: Origins,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    // Hand-written: a proxy URL can carry a password, credentials carry secrets.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("region", &self.region)
+            .field("project_id", &self.project_id)
+            .field("workspace", &self.workspace)
+            .field("credentials", &self.credentials)
+            .field("endpoint", &self.endpoint)
+            .field("v1_endpoint", &self.v1_endpoint)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("total_timeout", &self.total_timeout)
+            .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("root_certificates", &self.root_certificates.len())
+            .field("proxy", &self.proxy.as_ref().map(|_| "set"))
+            .field("http_client", &self.http_client.as_ref().map(|_| "custom"))
+            .field("clock", &self.clock)
+            .field("user_agent", &self.user_agent)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -309,7 +337,11 @@ impl ClientBuilder {
     /// assert!(err.to_string().contains("credentials"));
     /// ```
     pub fn build(self) -> Result<Client> {
-        let cred_src = self.origins.credentials.clone().unwrap_or_else(|| "ClientBuilder::credentials".into());
+        let cred_src = self
+            .origins
+            .credentials
+            .clone()
+            .unwrap_or_else(|| "ClientBuilder::credentials".into());
         let credentials = self.credentials.clone().ok_or_else(|| {
             Error::config(
                 "credentials",
@@ -320,7 +352,11 @@ impl ClientBuilder {
         })?;
         credentials.check(&cred_src)?;
 
-        let pid_src = self.origins.project_id.clone().unwrap_or_else(|| "ClientBuilder::project_id".into());
+        let pid_src = self
+            .origins
+            .project_id
+            .clone()
+            .unwrap_or_else(|| "ClientBuilder::project_id".into());
         let project_id = self.project_id.clone().ok_or_else(|| {
             Error::config(
                 "project id",
@@ -328,7 +364,8 @@ impl ClientBuilder {
                  (the IAM project id of the region, 32 hex characters)",
             )
         })?;
-        validate::id("project id", &project_id).map_err(|e| Error::config(&pid_src, e.to_string()))?;
+        validate::id("project id", &project_id)
+            .map_err(|e| Error::config(&pid_src, e.to_string()))?;
 
         if let Some(ws) = &self.workspace {
             let src = self.origins.workspace.clone().unwrap_or_default();
@@ -343,11 +380,9 @@ impl ClientBuilder {
                 let mut b = reqwest::Client::builder()
                     .connect_timeout(self.connect_timeout)
                     .redirect(reqwest::redirect::Policy::none())
-                    .user_agent(
-                        self.user_agent
-                            .clone()
-                            .unwrap_or_else(|| format!("dataarts-release/{}", env!("CARGO_PKG_VERSION"))),
-                    );
+                    .user_agent(self.user_agent.clone().unwrap_or_else(|| {
+                        format!("dataarts-release/{}", env!("CARGO_PKG_VERSION"))
+                    }));
                 for cert in &self.root_certificates {
                     b = b.add_root_certificate(cert.clone());
                 }
@@ -360,12 +395,16 @@ impl ClientBuilder {
             }
         };
 
-        let limiter = match self.rate_limit.and_then(NonZeroU32::new) {
-            Some(n) => Some(Arc::new(governor::RateLimiter::direct(governor::Quota::per_second(n)))),
-            None => None,
-        };
+        let limiter = self.rate_limit.and_then(NonZeroU32::new).map(|n| {
+            Arc::new(governor::RateLimiter::direct(governor::Quota::per_second(
+                n,
+            )))
+        });
         if self.total_timeout.is_zero() || self.attempt_timeout.is_zero() {
-            return Err(Error::config("timeouts", "attempt_timeout and total_timeout must be greater than zero"));
+            return Err(Error::config(
+                "timeouts",
+                "attempt_timeout and total_timeout must be greater than zero",
+            ));
         }
         let transport = Arc::new(SigningTransport {
             auth: credentials.clone(),
@@ -379,7 +418,11 @@ impl ClientBuilder {
         let hooks = dataarts_release_raw::Hooks::new(transport);
         let base = |u: &Url| u.as_str().trim_end_matches('/').to_string();
         let inner = Inner {
-            v2: dataarts_release_raw::Client::new_with_client(&base(&v2), http.clone(), hooks.clone()),
+            v2: dataarts_release_raw::Client::new_with_client(
+                &base(&v2),
+                http.clone(),
+                hooks.clone(),
+            ),
             v1: dataarts_release_raw::Client::new_with_client(&base(&v1), http, hooks),
             v2_url: v2,
             v1_url: v1,
@@ -408,24 +451,31 @@ impl ClientBuilder {
             }
             None => None,
         };
-        let v2 = match (v2, region) {
-            (Some(u), _) => u,
-            (None, Some(r)) => parse_endpoint("region", &format!("https://dayu.{r}.myhuaweicloud.com"), allow)?,
-            (None, None) => {
-                return Err(Error::config(
+        let v2 =
+            match (v2, region) {
+                (Some(u), _) => u,
+                (None, Some(r)) => parse_endpoint(
+                    "region",
+                    &format!("https://dayu.{r}.myhuaweicloud.com"),
+                    allow,
+                )?,
+                (None, None) => return Err(Error::config(
                     "endpoint",
                     "no region and no endpoint: call ClientBuilder::region (e.g. cn-north-4) or \
                      ClientBuilder::endpoint, or set DATAARTS_REGION or DATAARTS_ENDPOINT",
-                ))
-            }
-        };
+                )),
+            };
         let v1 = match (&self.v1_endpoint, &self.endpoint, region) {
             (Some(e), _, _) => {
                 let src = self.origins.v1_endpoint.clone().unwrap_or_default();
                 parse_endpoint(&src, e, allow)?
             }
             (None, Some(_), _) => v2.clone(),
-            (None, None, Some(r)) => parse_endpoint("region", &format!("https://dayu-dlf.{r}.myhuaweicloud.com"), allow)?,
+            (None, None, Some(r)) => parse_endpoint(
+                "region",
+                &format!("https://dayu-dlf.{r}.myhuaweicloud.com"),
+                allow,
+            )?,
             (None, None, None) => v2.clone(),
         };
         Ok((v2, v1))
@@ -435,7 +485,9 @@ impl ClientBuilder {
 fn check_region(source: &str, region: &str) -> Result<()> {
     let ok = !region.is_empty()
         && region.len() <= 64
-        && region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && region
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !region.starts_with('-');
     if ok {
         Ok(())
@@ -452,12 +504,22 @@ fn check_region(source: &str, region: &str) -> Result<()> {
 pub(crate) fn parse_endpoint(source: &str, raw: &str, allow_insecure_http: bool) -> Result<Url> {
     let s = raw.trim();
     if s.is_empty() {
-        return Err(Error::config(source, "the endpoint is empty; set a URL like https://dayu.cn-north-4.myhuaweicloud.com"));
+        return Err(Error::config(
+            source,
+            "the endpoint is empty; set a URL like https://dayu.cn-north-4.myhuaweicloud.com",
+        ));
     }
     if dataarts_signing::has_control_chars(s) {
-        return Err(Error::config(source, "the endpoint contains a control character; remove it"));
+        return Err(Error::config(
+            source,
+            "the endpoint contains a control character; remove it",
+        ));
     }
-    let with_scheme = if s.contains("://") { s.to_string() } else { format!("https://{s}") };
+    let with_scheme = if s.contains("://") {
+        s.to_string()
+    } else {
+        format!("https://{s}")
+    };
     let url = Url::parse(&with_scheme)
         .map_err(|e| Error::config(source, format!("{s:?} is not a valid URL ({e}); set a URL like https://dayu.cn-north-4.myhuaweicloud.com")))?;
     match url.scheme() {
@@ -466,21 +528,34 @@ pub(crate) fn parse_endpoint(source: &str, raw: &str, allow_insecure_http: bool)
             if !allow_insecure_http && !is_loopback(&url) {
                 return Err(Error::config(
                     source,
-                    format!("{s:?} uses http:// on a host that is not loopback; use https://, or call \
-                             ClientBuilder::allow_insecure_http(true) if you really mean it"),
+                    format!(
+                        "{s:?} uses http:// on a host that is not loopback; use https://, or call \
+                             ClientBuilder::allow_insecure_http(true) if you really mean it"
+                    ),
                 ));
             }
         }
-        other => return Err(Error::config(source, format!("unsupported URL scheme {other:?}; use https://"))),
+        other => {
+            return Err(Error::config(
+                source,
+                format!("unsupported URL scheme {other:?}; use https://"),
+            ))
+        }
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(Error::config(source, format!("{s:?} has no host")));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::config(source, "the endpoint must not contain a user name or password; use Credentials"));
+        return Err(Error::config(
+            source,
+            "the endpoint must not contain a user name or password; use Credentials",
+        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::config(source, format!("{s:?} must not have a query or fragment")));
+        return Err(Error::config(
+            source,
+            format!("{s:?} must not have a query or fragment"),
+        ));
     }
     Ok(url)
 }
@@ -508,7 +583,10 @@ mod tests {
     fn region_pattern_and_overrides() {
         let c = base().region("cn-north-4").build().unwrap();
         assert_eq!(c.endpoint(), "https://dayu.cn-north-4.myhuaweicloud.com/");
-        assert_eq!(c.v1_endpoint(), "https://dayu-dlf.cn-north-4.myhuaweicloud.com/");
+        assert_eq!(
+            c.v1_endpoint(),
+            "https://dayu-dlf.cn-north-4.myhuaweicloud.com/"
+        );
         let c = base().endpoint("http://127.0.0.1:9000/").build().unwrap();
         assert_eq!(c.endpoint(), "http://127.0.0.1:9000/");
         assert_eq!(c.v1_endpoint(), "http://127.0.0.1:9000/");
@@ -518,7 +596,10 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(c.endpoint(), "https://dayu.eu-west-101.myhuaweicloud.eu/");
-        assert_eq!(c.v1_endpoint(), "https://dayu-dlf.eu-west-101.myhuaweicloud.eu/");
+        assert_eq!(
+            c.v1_endpoint(),
+            "https://dayu-dlf.eu-west-101.myhuaweicloud.eu/"
+        );
     }
 
     #[test]
@@ -533,14 +614,20 @@ mod tests {
             base().endpoint("https://example.com/?a=b"),
             base().region("cn-north-4").project_id("a/b"),
             base().region("cn-north-4").workspace("a\r\nb"),
-            base().region("cn-north-4").credentials(Credentials::aksk("AK", "")),
+            base()
+                .region("cn-north-4")
+                .credentials(Credentials::aksk("AK", "")),
             base().region("cn-north-4").total_timeout(Duration::ZERO),
         ];
         for b in cases {
             let e = b.build().unwrap_err();
             assert!(matches!(e, Error::Config { .. }), "{e}");
         }
-        assert!(base().endpoint("http://example.com").allow_insecure_http(true).build().is_ok());
+        assert!(base()
+            .endpoint("http://example.com")
+            .allow_insecure_http(true)
+            .build()
+            .is_ok());
         assert!(base().endpoint("http://localhost:1").build().is_ok());
         assert!(base().endpoint("http://[::1]:1").build().is_ok());
     }

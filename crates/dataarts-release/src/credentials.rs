@@ -94,14 +94,23 @@ impl Credentials {
     /// assert!(!dataarts_release::Credentials::aksk("AK", "SK").is_temporary());
     /// ```
     pub fn is_temporary(&self) -> bool {
-        matches!(&self.0, Kind::AkSk { security_token: Some(_), .. })
+        matches!(
+            &self.0,
+            Kind::AkSk {
+                security_token: Some(_),
+                ..
+            }
+        )
     }
 
     /// Checks for blanks and characters that cannot go into a header.
     pub(crate) fn check(&self, source: &str) -> Result<()> {
         let bad = |field: &str, v: &str| -> Result<()> {
             if v.trim().is_empty() {
-                return Err(Error::config(source, format!("the {field} is empty; set it")));
+                return Err(Error::config(
+                    source,
+                    format!("the {field} is empty; set it"),
+                ));
             }
             if dataarts_signing::has_control_chars(v) {
                 return Err(Error::config(
@@ -113,7 +122,11 @@ impl Credentials {
         };
         match &self.0 {
             Kind::Token(t) => bad("token", t.expose_secret()),
-            Kind::AkSk { ak, sk, security_token } => {
+            Kind::AkSk {
+                ak,
+                sk,
+                security_token,
+            } => {
                 bad("access key (AK)", ak)?;
                 bad("secret key (SK)", sk.expose_secret())?;
                 if let Some(t) = security_token {
@@ -128,7 +141,9 @@ impl Credentials {
     pub(crate) fn secrets(&self) -> Vec<&str> {
         match &self.0 {
             Kind::Token(t) => vec![t.expose_secret()],
-            Kind::AkSk { sk, security_token, .. } => {
+            Kind::AkSk {
+                sk, security_token, ..
+            } => {
                 let mut v = vec![sk.expose_secret()];
                 if let Some(t) = security_token {
                     v.push(t.expose_secret());
@@ -153,8 +168,13 @@ fn mask(ak: &str) -> String {
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {
-            Kind::Token(_) => f.debug_struct("Credentials::Token").field("token", &"** redacted **").finish(),
-            Kind::AkSk { ak, security_token, .. } => {
+            Kind::Token(_) => f
+                .debug_struct("Credentials::Token")
+                .field("token", &"** redacted **")
+                .finish(),
+            Kind::AkSk {
+                ak, security_token, ..
+            } => {
                 let mut d = f.debug_struct(if security_token.is_some() {
                     "Credentials::Temporary"
                 } else {

@@ -75,7 +75,9 @@ pub enum Error {
     #[error("{0}{hint}", hint = auth_hint(.0))]
     Auth(ServiceError),
     /// The package, pending item or system task does not exist (`DLF.0810`, `DLF.20810`).
-    #[error("{0}: check the id (list packages with list_packages, pending items with pending_items)")]
+    #[error(
+        "{0}: check the id (list packages with list_packages, pending items with pending_items)"
+    )]
     NotFound(ServiceError),
     /// The rate limit was exceeded (HTTP 429, `APIGW.0308`) and retries ran out.
     #[error("{error}: the rate limit was exceeded{after}; lower ClientBuilder::rate_limit or retry later",
@@ -128,13 +130,14 @@ pub enum Error {
         message: String,
     },
     /// A response could not be understood.
-    #[error("{operation}: could not decode the response (HTTP {status}{rid}): {message}; \
+    #[error("{operation}: could not decode the response ({status_text}{rid}): {message}; \
              body starts with: {excerpt:?}",
+        status_text = if *status == 0 { "success status".to_string() } else { format!("HTTP {status}") },
         rid = request_id.as_deref().map(|r| format!(", request id {r}")).unwrap_or_default())]
     Decode {
         /// The operation.
         operation: &'static str,
-        /// HTTP status, 0 when unknown.
+        /// HTTP status; 0 for an unreadable success answer whose exact status was not kept.
         status: u16,
         /// Why decoding failed.
         message: String,
@@ -165,8 +168,10 @@ pub enum Error {
         source: Box<Error>,
     },
     /// Waiting gave up before the task or package reached a final state.
-    #[error("gave up waiting for {what} after {waited:?} (last status: {last_status}); it may \
-             still finish: wait again or raise the wait timeout")]
+    #[error(
+        "gave up waiting for {what} after {waited:?} (last status: {last_status}); it may \
+             still finish: wait again or raise the wait timeout"
+    )]
     WaitTimeout {
         /// What was being waited for.
         what: String,
@@ -180,7 +185,9 @@ pub enum Error {
 fn is_write(operation: &str) -> bool {
     matches!(
         operation,
-        "deploy_factory_packages" | "cancel_factory_packages" | "create_factory_pending_items_package"
+        "deploy_factory_packages"
+            | "cancel_factory_packages"
+            | "create_factory_pending_items_package"
     )
 }
 
@@ -340,7 +347,9 @@ impl Error {
             Error::Timeout { .. } => true,
             Error::Transport { connect, .. } => !connect,
             Error::Service(s) => s.status >= 500,
-            Error::Decode { status, .. } => *status == 0 || (200..300).contains(status) || *status >= 500,
+            Error::Decode { status, .. } => {
+                *status == 0 || (200..300).contains(status) || *status >= 500
+            }
             _ => false,
         }
     }

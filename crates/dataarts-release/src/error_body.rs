@@ -58,8 +58,13 @@ fn scalar(v: &Value) -> Option<String> {
 
 fn find_pair(v: &Value) -> Option<(String, String)> {
     let Value::Object(map) = v else { return None };
-    for (c, m) in [("error_code", "error_msg"), ("errorCode", "errorMsg"), ("code", "message")] {
-        if let (Some(code), Some(msg)) = (map.get(c).and_then(scalar), map.get(m).and_then(scalar)) {
+    for (c, m) in [
+        ("error_code", "error_msg"),
+        ("errorCode", "errorMsg"),
+        ("code", "message"),
+    ] {
+        if let (Some(code), Some(msg)) = (map.get(c).and_then(scalar), map.get(m).and_then(scalar))
+        {
             return Some((code, msg));
         }
     }
@@ -89,19 +94,31 @@ mod tests {
 
     #[test]
     fn shapes() {
-        let p = parse(400, br#"{"error_code":"DLF.0810","error_msg":"Task does not exist."}"#);
-        assert_eq!((p.code.as_str(), p.message.as_str()), ("DLF.0810", "Task does not exist."));
+        let p = parse(
+            400,
+            br#"{"error_code":"DLF.0810","error_msg":"Task does not exist."}"#,
+        );
+        assert_eq!(
+            (p.code.as_str(), p.message.as_str()),
+            ("DLF.0810", "Task does not exist.")
+        );
         let p = parse(400, br#"{"errorCode":"X.1","errorMsg":"m"}"#);
         assert_eq!(p.code, "X.1");
         let p = parse(401, br#"{"error":{"code":401,"message":"bad token"}}"#);
         assert_eq!((p.code.as_str(), p.message.as_str()), ("401", "bad token"));
-        let p = parse(401, br#"{"error_code":"APIGW.0301","error_msg":"Incorrect","request_id":"abc"}"#);
+        let p = parse(
+            401,
+            br#"{"error_code":"APIGW.0301","error_msg":"Incorrect","request_id":"abc"}"#,
+        );
         assert_eq!(p.request_id.as_deref(), Some("abc"));
         // A lone error_code is ignored, as in the SDK.
         let p = parse(400, br#"{"error_code":"only"}"#);
         assert_eq!(p.code, "400");
         let p = parse(502, b"<html>Bad Gateway</html>");
-        assert_eq!((p.code.as_str(), p.message.as_str()), ("502", "<html>Bad Gateway</html>"));
+        assert_eq!(
+            (p.code.as_str(), p.message.as_str()),
+            ("502", "<html>Bad Gateway</html>")
+        );
         let p = parse(503, b"");
         assert_eq!(p.code, "503");
         assert!(p.message.contains("empty"));

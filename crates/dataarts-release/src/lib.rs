@@ -1,1 +1,135 @@
-//! placeholder
+//! Release task packages on Huawei Cloud DataArts Studio (DataArts Factory), safely.
+//!
+//! This crate wraps the generated `dataarts-release-raw` client with everything the official
+//! SDKs leave to the caller: credentials from the environment, AK/SK signing on every
+//! attempt (byte-identical to the official signer), typed errors, classified retries that
+//! **never release a package twice**, batching, waiting with progress, and tracing.
+//!
+//! # Quick start: release and wait
+//!
+//! ```no_run
+//! use dataarts_release::{Client, ReleaseOutcome};
+//!
+//! # async fn run() -> dataarts_release::Result<()> {
+//! // HUAWEICLOUD_SDK_AK / _SK / _PROJECT_ID, DATAARTS_REGION (or DATAARTS_ENDPOINT), DATAARTS_WORKSPACE
+//! let client = Client::from_env()?;
+//! let deployment = client.deploy(["23"]).start_jobs(false).send().await?;
+//! let results = deployment
+//!     .wait()
+//!     .on_progress(|p| eprintln!("{}/{} subtasks", p.overall_completed, p.overall_total))
+//!     .await?;
+//! for r in results {
+//!     let ok = r.outcome == ReleaseOutcome::Succeeded;
+//!     println!("package {}: {}", r.package_id, if ok { "released" } else { "FAILED" });
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Other operations: [`Client::list_packages`] (one page or a `Stream` of everything),
+//! [`Client::show_package`], [`Client::cancel_packages`], [`Client::pending_items`],
+//! [`Client::package_pending_items`], [`Client::system_task`], [`Client::deploy_all`]
+//! (any number of ids), [`Client::wait_for_task`], [`Client::wait_for_package`].
+//!
+//! # Validation
+//!
+//! Inputs are checked before anything is sent, failing with [`Error::InvalidInput`]: empty,
+//! blank or duplicate id lists, more than 100 ids in one deploy or revoke, ids that would
+//! change the request path (`/`, `..`, `?`, `#`, `%`, whitespace, control characters),
+//! control characters in header values (workspace, token), `startup_mode` other than 0/1,
+//! pending-item `limit` outside 1..=100.
+//!
+//! # Retry policy
+//!
+//! Configured with [`RetryPolicy`] ([`ClientBuilder::retry_policy`]; [`RetryPolicy::none`]
+//! switches it off):
+//!
+//! | Operation | Retried on | Never retried on |
+//! |---|---|---|
+//! | Reads: list packages (a POST), show package, list pending items, system task | transport errors (connect, timeout, dropped or cut answers), 429, 502, 503, 504, a garbled 2xx body | other 4xx, 500 |
+//! | Writes: deploy, revoke, package | connect errors (nothing reached the server), 429 (the gateway rejects before the service sees it), one 401 "signature expired" (re-signed) | timeouts, dropped connections, 5xx |
+//!
+//! - Every attempt is signed again with a fresh `X-Sdk-Date`.
+//! - Backoff is exponential (`initial_backoff · 2^n`, default 200 ms, capped at 5 s) with
+//!   equal jitter; `Retry-After` is honoured, capped at 30 s; default 4 attempts.
+//! - One attempt is bounded by [`ClientBuilder::attempt_timeout`] (30 s), a whole call
+//!   including retries by [`ClientBuilder::total_timeout`] (120 s).
+//! - A client-side rate limiter (governor, default 10 requests/s, the service's per-user
+//!   limit) paces every request ([`ClientBuilder::rate_limit`]).
+//! - **Deploy reconciliation**: when a deploy fails ambiguously (timeout, connection lost
+//!   after sending, 5xx, unreadable success answer), the client reads every package back
+//!   (op 3) and re-sends only those still awaiting review (`deploy_status` 1 and
+//!   `delete_flag` 0); packages found releasing, released or failed count as released (their
+//!   task id is then unknown, and [`Deployment::wait`] polls their package status instead).
+//!   Revoke and package creation are not reconciled: read the state back yourself.
+//!
+//! # Credentials and configuration
+//!
+//! [`Credentials::aksk`], [`Credentials::temporary`] (with security token) or
+//! [`Credentials::token`] (IAM token). [`Client::from_env`] reads `HUAWEICLOUD_SDK_AK`,
+//! `HUAWEICLOUD_SDK_SK`, `HUAWEICLOUD_SDK_SECURITY_TOKEN`, `HUAWEICLOUD_SDK_PROJECT_ID`, the
+//! profile file, `DATAARTS_ENDPOINT`, `DATAARTS_V1_ENDPOINT`, `DATAARTS_REGION`,
+//! `DATAARTS_WORKSPACE`, `DATAARTS_AUTH_TOKEN` and `DATAARTS_AUTH_TOKEN_FILE`
+//! ([`ClientBuilder::from_env_source`] has the details). Secrets are kept in
+//! `secrecy` types and never appear in `Debug`, `Display`, errors or traces.
+//!
+//! # Errors
+//!
+//! One [`Error`] type. Service errors carry status, code, message and request id:
+//! `DLF.0810 Task does not exist. (request id 3f…): check the id …`. Use [`Error::code`],
+//! [`Error::request_id`], [`Error::is_not_found`], [`Error::is_retryable`].
+//!
+//! # Tracing
+//!
+//! Each request runs in a `dataarts_request` span with `operation`, `attempt`, `status`,
+//! `request_id` and `latency_ms`. Error bodies are logged at debug level only; headers and
+//! secrets never.
+
+#![deny(missing_docs)]
+
+mod batch;
+mod client;
+mod config;
+mod credentials;
+mod env;
+mod error;
+mod error_body;
+mod ids;
+mod model;
+mod ops;
+mod paging;
+mod retry;
+mod transport;
+mod validate;
+mod wait;
+
+pub use batch::{BatchReport, DeployAll, PackageOutcome};
+pub use client::Client;
+pub use config::{ClientBuilder, DEFAULT_RATE_LIMIT};
+pub use credentials::Credentials;
+pub use env::{
+    EnvSource, ENV_AK, ENV_AUTH_TOKEN, ENV_AUTH_TOKEN_FILE, ENV_CREDENTIALS_FILE, ENV_ENDPOINT,
+    ENV_PROJECT_ID, ENV_REGION, ENV_SECURITY_TOKEN, ENV_SK, ENV_V1_ENDPOINT, ENV_WORKSPACE,
+};
+pub use error::{Error, Result, ServiceError};
+pub use ids::{PackageId, PendingItemId, TaskId};
+pub use model::{
+    Approver, CreatedPackage, DeployStatus, EpochMillis, PackageDetail, PackageItem, Page,
+    PendingItem, ReleasePackage, SortDirection, SubTask, SystemTask, TaskStatus, TaskType,
+    UpdateType,
+};
+pub use ops::deploy::{DeployRequest, DeployResult, DeployedPackage, Deployment, MAX_DEPLOY_IDS};
+pub use ops::packages::ListPackages;
+pub use ops::pending::{CreatePackage, ListPendingItems};
+pub use retry::RetryPolicy;
+pub use transport::{Clock, SystemClock};
+pub use wait::{
+    Progress, ReleaseOutcome, ReleaseResult, WaitForDeployment, WaitForPackage, WaitForTask,
+};
+
+/// The generated low-level client, for anything this crate does not wrap.
+pub use dataarts_release_raw as raw;
+
+/// The README's example, compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -558,7 +558,11 @@ impl SystemTask {
 
 impl From<raw::SystemTask> for SystemTask {
     fn from(t: raw::SystemTask) -> Self {
-        let subs = if t.subtasks.is_empty() { t.sub_tasks } else { t.subtasks };
+        let subs = if t.subtasks.is_empty() {
+            t.sub_tasks
+        } else {
+            t.subtasks
+        };
         Self {
             id: TaskId::new(t.id),
             name: t.name,

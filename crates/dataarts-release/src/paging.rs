@@ -83,7 +83,9 @@ where
 }
 
 /// The items of [`pages`], one by one.
-pub(crate) fn items<'a, T: Send + 'a>(pages: BoxStream<'a, Result<Page<T>>>) -> BoxStream<'a, Result<T>> {
+pub(crate) fn items<'a, T: Send + 'a>(
+    pages: BoxStream<'a, Result<Page<T>>>,
+) -> BoxStream<'a, Result<T>> {
     pages
         .flat_map(|page| match page {
             Ok(p) => stream::iter(p.items.into_iter().map(Ok).collect::<Vec<_>>()),
@@ -98,38 +100,59 @@ mod tests {
     use futures::TryStreamExt;
 
     fn page(items: Vec<u32>, total: Option<u32>, offset: u32) -> Page<u32> {
-        Page { items, total, offset, limit: 2 }
+        Page {
+            items,
+            total,
+            offset,
+            limit: 2,
+        }
     }
 
     #[tokio::test]
     async fn stops_on_short_page_total_and_repeats() {
         let data: Vec<u32> = (0..5).collect();
-        let all: Vec<u32> = items(pages("op", 0, 2, |x: &u32| x.to_string(), move |off| {
-            let d = data.clone();
-            async move {
-                let s = off as usize;
-                Ok(page(d[s.min(5)..(s + 2).min(5)].to_vec(), None, off))
-            }
-        }))
+        let all: Vec<u32> = items(pages(
+            "op",
+            0,
+            2,
+            |x: &u32| x.to_string(),
+            move |off| {
+                let d = data.clone();
+                async move {
+                    let s = off as usize;
+                    Ok(page(d[s.min(5)..(s + 2).min(5)].to_vec(), None, off))
+                }
+            },
+        ))
         .try_collect()
         .await
         .unwrap();
         assert_eq!(all, vec![0, 1, 2, 3, 4]);
 
         let mut calls = 0;
-        let r: Vec<u32> = items(pages("op", 0, 2, |x: &u32| x.to_string(), move |off| {
-            calls += 1;
-            assert!(calls <= 2, "fetched past total");
-            async move { Ok(page(vec![off, off + 1], Some(4), off)) }
-        }))
+        let r: Vec<u32> = items(pages(
+            "op",
+            0,
+            2,
+            |x: &u32| x.to_string(),
+            move |off| {
+                calls += 1;
+                assert!(calls <= 2, "fetched past total");
+                async move { Ok(page(vec![off, off + 1], Some(4), off)) }
+            },
+        ))
         .try_collect()
         .await
         .unwrap();
         assert_eq!(r, vec![0, 1, 2, 3]);
 
-        let r: Result<Vec<u32>> = items(pages("op", 0, 2, |x: &u32| x.to_string(), |off| async move {
-            Ok(page(vec![7, 8], None, off))
-        }))
+        let r: Result<Vec<u32>> = items(pages(
+            "op",
+            0,
+            2,
+            |x: &u32| x.to_string(),
+            |off| async move { Ok(page(vec![7, 8], None, off)) },
+        ))
         .try_collect()
         .await;
         assert!(r.unwrap_err().to_string().contains("same page"));

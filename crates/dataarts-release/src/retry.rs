@@ -210,7 +210,10 @@ mod tests {
     fn classes() {
         assert_eq!(OpClass::of("list_factory_release_packages"), OpClass::Read);
         assert_eq!(OpClass::of("deploy_factory_packages"), OpClass::Write);
-        assert_eq!(OpClass::of("create_factory_pending_items_package"), OpClass::Write);
+        assert_eq!(
+            OpClass::of("create_factory_pending_items_package"),
+            OpClass::Write
+        );
     }
 
     #[test]
@@ -219,6 +222,9 @@ mod tests {
         assert_eq!(parse_retry_after("0.5"), Some(Duration::from_millis(500)));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
         let p = RetryPolicy::default().max_retry_after(Duration::from_secs(1));
-        assert_eq!(p.retry_after(Duration::from_secs(100)), Duration::from_secs(1));
+        assert_eq!(
+            p.retry_after(Duration::from_secs(100)),
+            Duration::from_secs(1)
+        );
     }
 }

@@ -105,7 +105,7 @@ impl SigningTransport {
         if let Err(msg) = prepare(&mut request) {
             return Ok(client_error_response(&msg));
         }
-        let deadline = Instant::now() + self.total_timeout;
+        let deadline = crate::wait::deadline_after(Instant::now(), self.total_timeout);
         let mut attempt = 0u32;
         let mut resigned_after_expiry = false;
         loop {
@@ -118,11 +118,15 @@ impl SigningTransport {
                     "the request body is a stream and cannot be signed; send a buffered body",
                 ));
             };
-            if let Err(msg) = sign_request(&mut req, &self.auth, &self.project_id, self.clock.now()) {
+            if let Err(msg) = sign_request(&mut req, &self.auth, &self.project_id, self.clock.now())
+            {
                 return Ok(client_error_response(&msg));
             }
             let remaining = deadline.saturating_duration_since(Instant::now());
-            *req.timeout_mut() = Some(self.attempt_timeout.min(remaining.max(Duration::from_millis(1))));
+            *req.timeout_mut() = Some(
+                self.attempt_timeout
+                    .min(remaining.max(Duration::from_millis(1))),
+            );
 
             let span = tracing::Span::current();
             span.record("attempt", attempt);
@@ -159,21 +163,35 @@ impl SigningTransport {
                     safe.then(|| self.retry.backoff(attempt))
                 }
                 Attempt::Answered {
-                    status, headers, body, ..
+                    status,
+                    headers,
+                    body,
+                    ..
                 } => {
                     let request_id = header_str(headers, "x-request-id");
                     span.record("status", status.as_u16());
                     if let Some(id) = &request_id {
                         span.record("request_id", id.as_str());
                     }
-                    tracing::info!(attempt, status = status.as_u16(), request_id = request_id.as_deref().unwrap_or(""),
-                        latency_ms, "response");
+                    tracing::info!(
+                        attempt,
+                        status = status.as_u16(),
+                        request_id = request_id.as_deref().unwrap_or(""),
+                        latency_ms,
+                        "response"
+                    );
                     if !status.is_success() {
-                        tracing::debug!(body = %error_body::excerpt(&String::from_utf8_lossy(body), 300), "error body");
+                        let text = crate::credentials::scrub(
+                            &String::from_utf8_lossy(body),
+                            &self.auth.secrets(),
+                        );
+                        tracing::debug!(body = %error_body::excerpt(&text, 300), "error body");
                     }
                     match status.as_u16() {
                         // A garbled or cut success answer to a read: ask again.
-                        200..=299 if class == OpClass::Read && !is_json(body) => Some(self.retry.backoff(attempt)),
+                        200..=299 if class == OpClass::Read && !is_json(body) => {
+                            Some(self.retry.backoff(attempt))
+                        }
                         429 => Some(
                             header_str(headers, "retry-after")
                                 .and_then(|v| parse_retry_after(&v))
@@ -184,13 +202,21 @@ impl SigningTransport {
                             resigned_after_expiry = true;
                             Some(Duration::ZERO)
                         }
-                        502..=504 if class == OpClass::Read => Some(self.retry.backoff(attempt)),
+                        502..=504 if class == OpClass::Read => Some(
+                            header_str(headers, "retry-after")
+                                .and_then(|v| parse_retry_after(&v))
+                                .map(|d| self.retry.retry_after(d))
+                                .unwrap_or_else(|| self.retry.backoff(attempt)),
+                        ),
                         _ => None,
                     }
                 }
             };
             match delay {
-                Some(d) if attempt < self.retry.max_attempts && Instant::now() + d < deadline => {
+                Some(d)
+                    if attempt < self.retry.max_attempts
+                        && Instant::now().checked_add(d).is_some_and(|t| t < deadline) =>
+                {
                     tracing::info!(attempt, delay_ms = d.as_millis() as u64, "retrying");
                     tokio::time::sleep(d).await;
                 }
@@ -234,7 +260,11 @@ fn finish(outcome: Attempt) -> reqwest::Result<reqwest::Response> {
             }
             let parsed = error_body::parse(status.as_u16(), &body);
             if header_str(&headers, "x-request-id").is_none() {
-                if let Some(id) = parsed.request_id.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+                if let Some(id) = parsed
+                    .request_id
+                    .as_deref()
+                    .and_then(|v| HeaderValue::from_str(v).ok())
+                {
                     headers.insert(HeaderName::from_static("x-request-id"), id);
                 }
             }
@@ -244,13 +274,26 @@ fn finish(outcome: Attempt) -> reqwest::Result<reqwest::Response> {
                 "request_id": parsed.request_id,
             });
             headers.remove(reqwest::header::CONTENT_LENGTH);
-            headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            Ok(rebuild(status, version, headers, normalised.to_string().into_bytes()))
+            headers.insert(
+                reqwest::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            Ok(rebuild(
+                status,
+                version,
+                headers,
+                normalised.to_string().into_bytes(),
+            ))
         }
     }
 }
 
-fn rebuild(status: StatusCode, version: http::Version, headers: HeaderMap, body: Vec<u8>) -> reqwest::Response {
+fn rebuild(
+    status: StatusCode,
+    version: http::Version,
+    headers: HeaderMap,
+    body: Vec<u8>,
+) -> reqwest::Response {
     let mut resp = http::Response::new(body);
     *resp.status_mut() = status;
     *resp.version_mut() = version;
@@ -263,9 +306,17 @@ fn rebuild(status: StatusCode, version: http::Version, headers: HeaderMap, body:
 fn client_error_response(message: &str) -> reqwest::Response {
     let mut headers = HeaderMap::new();
     headers.insert(CLIENT_ERROR_HEADER, HeaderValue::from_static("1"));
-    headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(
+        reqwest::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     let body = serde_json::json!({"error_code": "CLIENT", "error_msg": message});
-    rebuild(StatusCode::BAD_REQUEST, http::Version::HTTP_11, headers, body.to_string().into_bytes())
+    rebuild(
+        StatusCode::BAD_REQUEST,
+        http::Version::HTTP_11,
+        headers,
+        body.to_string().into_bytes(),
+    )
 }
 
 /// Once per call: drops `api-version` and puts the canonical query on the URL.
@@ -274,8 +325,11 @@ pub(crate) fn prepare(req: &mut reqwest::Request) -> Result<(), String> {
     if let Some(q) = req.url().query().map(str::to_owned) {
         let pairs = dataarts_signing::parse_form_query(&q);
         let canonical = dataarts_signing::canonical_query(&pairs);
-        req.url_mut()
-            .set_query(if canonical.is_empty() { None } else { Some(&canonical) });
+        req.url_mut().set_query(if canonical.is_empty() {
+            None
+        } else {
+            Some(&canonical)
+        });
     }
     if let Some(body) = req.body() {
         if body.as_bytes().is_none() {
@@ -294,7 +348,8 @@ pub(crate) fn sign_request(
     now: SystemTime,
 ) -> Result<(), String> {
     let value = |v: &str| {
-        HeaderValue::from_str(v).map_err(|_| "a header value contains characters HTTP does not allow".to_string())
+        HeaderValue::from_str(v)
+            .map_err(|_| "a header value contains characters HTTP does not allow".to_string())
     };
     let host = match (req.url().host_str(), req.url().port()) {
         (Some(h), Some(p)) => format!("{h}:{p}"),
@@ -305,7 +360,10 @@ pub(crate) fn sign_request(
     headers.remove(reqwest::header::AUTHORIZATION);
     headers.insert("x-project-id", value(project_id)?);
     headers.insert(reqwest::header::HOST, value(&host)?);
-    headers.insert("x-sdk-date", value(&dataarts_signing::format_sdk_date(now))?);
+    headers.insert(
+        "x-sdk-date",
+        value(&dataarts_signing::format_sdk_date(now))?,
+    );
     match &auth.0 {
         Kind::Token(token) => {
             let mut v = value(token.expose_secret())?;
@@ -380,7 +438,10 @@ mod tests {
         let mut req = client
             .post(i["url"].as_str().unwrap())
             .header("workspace", i["headers"]["workspace"].as_str().unwrap())
-            .header("Content-Type", i["headers"]["Content-Type"].as_str().unwrap())
+            .header(
+                "Content-Type",
+                i["headers"]["Content-Type"].as_str().unwrap(),
+            )
             .header("User-Agent", i["headers"]["User-Agent"].as_str().unwrap())
             .header("api-version", "2.0.0")
             .body(i["body"].as_str().unwrap().to_string())
@@ -392,7 +453,10 @@ mod tests {
         sign_request(&mut req, &creds, "0a1b2c3d4e5f60718293a4b5c6d7e8f9", now).unwrap();
         let auth = req.headers().get("authorization").unwrap();
         assert!(auth.is_sensitive());
-        assert_eq!(auth.to_str().unwrap(), v["expected"]["authorization"].as_str().unwrap());
+        assert_eq!(
+            auth.to_str().unwrap(),
+            v["expected"]["authorization"].as_str().unwrap()
+        );
         assert!(req.headers().get("api-version").is_none());
         assert_eq!(req.headers()["host"], "dayu.cn-north-4.myhuaweicloud.com");
         assert_eq!(req.headers()["x-sdk-date"], "20240102T030405Z");
@@ -420,7 +484,13 @@ mod tests {
     fn token_auth_is_unsigned_and_sensitive() {
         let client = reqwest::Client::new();
         let mut req = client.get("https://dayu.example/v2/p").build().unwrap();
-        sign_request(&mut req, &Credentials::token("TOKEN"), "p", SystemTime::UNIX_EPOCH).unwrap();
+        sign_request(
+            &mut req,
+            &Credentials::token("TOKEN"),
+            "p",
+            SystemTime::UNIX_EPOCH,
+        )
+        .unwrap();
         assert!(req.headers().get("authorization").is_none());
         assert!(req.headers()["x-auth-token"].is_sensitive());
     }

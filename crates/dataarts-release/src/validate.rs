@@ -11,22 +11,34 @@ const MAX_ID_LEN: usize = 256;
 /// the request path or inject a header.
 pub(crate) fn id(what: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
-        return Err(Error::invalid(what, "it is empty or blank; pass the id as listed by the service"));
+        return Err(Error::invalid(
+            what,
+            "it is empty or blank; pass the id as listed by the service",
+        ));
     }
     if value.len() > MAX_ID_LEN {
-        return Err(Error::invalid(what, format!("it is {} bytes long (at most {MAX_ID_LEN})", value.len())));
+        return Err(Error::invalid(
+            what,
+            format!("it is {} bytes long (at most {MAX_ID_LEN})", value.len()),
+        ));
     }
     if let Some(c) = value.chars().find(|c| c.is_control() || c.is_whitespace()) {
         return Err(Error::invalid(
             what,
-            format!("{:?} contains whitespace or a control character ({c:?}); ids never do", shorten(value)),
+            format!(
+                "{:?} contains whitespace or a control character ({c:?}); ids never do",
+                shorten(value)
+            ),
         ));
     }
     for bad in ["/", "..", "?", "#", "%", "\\"] {
         if value.contains(bad) {
             return Err(Error::invalid(
                 what,
-                format!("{:?} contains {bad:?}, which would change the request path; ids never do", shorten(value)),
+                format!(
+                    "{:?} contains {bad:?}, which would change the request path; ids never do",
+                    shorten(value)
+                ),
             ));
         }
     }
@@ -36,13 +48,19 @@ pub(crate) fn id(what: &str, value: &str) -> Result<()> {
 /// A list of ids for one request: 1..=max, each valid, no duplicates.
 pub(crate) fn id_list<T: AsRef<str>>(what: &str, ids: &[T], max: Option<usize>) -> Result<()> {
     if ids.is_empty() {
-        return Err(Error::invalid(format!("{what} list"), "it is empty; pass at least one id"));
+        return Err(Error::invalid(
+            format!("{what} list"),
+            "it is empty; pass at least one id",
+        ));
     }
     if let Some(max) = max {
         if ids.len() > max {
             return Err(Error::invalid(
                 format!("{what} list"),
-                format!("it has {} ids, at most {max} are allowed per request; use deploy_all for more", ids.len()),
+                format!(
+                    "it has {} ids, at most {max} are allowed per request; use deploy_all for more",
+                    ids.len()
+                ),
             ));
         }
     }
@@ -51,7 +69,10 @@ pub(crate) fn id_list<T: AsRef<str>>(what: &str, ids: &[T], max: Option<usize>) 
         let one = one.as_ref();
         id(what, one)?;
         if !seen.insert(one) {
-            return Err(Error::invalid(format!("{what} list"), format!("{one:?} appears more than once; pass each id once")));
+            return Err(Error::invalid(
+                format!("{what} list"),
+                format!("{one:?} appears more than once; pass each id once"),
+            ));
         }
     }
     Ok(())
@@ -66,7 +87,10 @@ pub(crate) fn header_value(what: &str, value: &str) -> Result<()> {
         ));
     }
     if value.trim() != value {
-        return Err(Error::invalid(what, "it has leading or trailing whitespace; remove it"));
+        return Err(Error::invalid(
+            what,
+            "it has leading or trailing whitespace; remove it",
+        ));
     }
     Ok(())
 }
@@ -74,7 +98,10 @@ pub(crate) fn header_value(what: &str, value: &str) -> Result<()> {
 /// A workspace id: a header value that is not blank.
 pub(crate) fn workspace(value: &str) -> Result<()> {
     if value.trim().is_empty() {
-        return Err(Error::invalid("workspace", "it is empty; pass the 32-character workspace id or leave it unset"));
+        return Err(Error::invalid(
+            "workspace",
+            "it is empty; pass the 32-character workspace id or leave it unset",
+        ));
     }
     header_value("workspace", value)
 }
@@ -82,7 +109,10 @@ pub(crate) fn workspace(value: &str) -> Result<()> {
 /// A page size within `range`.
 pub(crate) fn limit(what: &str, value: u32, min: u32, max: u32) -> Result<()> {
     if value < min || value > max {
-        return Err(Error::invalid(what, format!("{value} is outside {min}..={max}")));
+        return Err(Error::invalid(
+            what,
+            format!("{value} is outside {min}..={max}"),
+        ));
     }
     Ok(())
 }
@@ -99,7 +129,9 @@ mod tests {
     fn ids() {
         assert!(id("package id", "23").is_ok());
         assert!(id("package id", "ff8080818c81c8ab018c8b43f85d0008").is_ok());
-        for bad in ["", " ", "a/b", "..", "a?b", "a#b", "a%2F", "a b", "a\nb", "a\u{7f}", "a\\b"] {
+        for bad in [
+            "", " ", "a/b", "..", "a?b", "a#b", "a%2F", "a b", "a\nb", "a\u{7f}", "a\\b",
+        ] {
             assert!(id("package id", bad).is_err(), "{bad:?}");
         }
     }

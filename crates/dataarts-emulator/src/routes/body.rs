@@ -22,15 +22,31 @@ pub(crate) fn check_content_type(headers: &http::HeaderMap) -> Result<(), ApiErr
     }
 }
 
-/// Parses the body as a JSON object. An empty (or all-whitespace) body gives `None`. Keys
-/// whose value is `null` are dropped, so `null` reads as "not given".
-pub(crate) fn parse_object(body: &[u8]) -> Result<Option<Map<String, Value>>, ApiError> {
+/// Parses the body as a JSON object. An empty (or all-whitespace) body gives `None`.
+///
+/// `fields` are the operation's documented fields: a `null` there is refused (400 `EMU.0002`;
+/// none of them is nullable), except that [`require`] reports a `null` required field as not
+/// configured. `null` values of unknown fields are dropped, like the fields themselves.
+pub(crate) fn parse_object(
+    body: &[u8],
+    fields: &[&str],
+    required: &[&str],
+) -> Result<Option<Map<String, Value>>, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
     let v: Value = serde_json::from_slice(body).map_err(ApiError::malformed_json)?;
     match v {
         Value::Object(mut m) => {
+            for key in required {
+                require(&m, key)?;
+            }
+            if let Some(key) = fields
+                .iter()
+                .find(|k| m.get(**k).is_some_and(Value::is_null))
+            {
+                return Err(ApiError::invalid(format!("{key} must not be null")));
+            }
             m.retain(|_, v| !v.is_null());
             Ok(Some(m))
         }
@@ -66,7 +82,7 @@ pub(crate) fn string_list(m: &Map<String, Value>, key: &str) -> Vec<String> {
 /// Requires `key` to be present (not null); an empty array or blank string counts as absent.
 pub(crate) fn require(m: &Map<String, Value>, key: &str) -> Result<(), ApiError> {
     match m.get(key) {
-        None => Err(ApiError::not_configured()),
+        None | Some(Value::Null) => Err(ApiError::not_configured()),
         Some(Value::Array(a)) if a.is_empty() => Err(ApiError::not_configured()),
         Some(Value::String(s)) if s.trim().is_empty() => Err(ApiError::not_configured()),
         Some(_) => Ok(()),
@@ -99,7 +115,9 @@ pub(crate) fn check_id_list(m: &Map<String, Value>, key: &str, max: usize) -> Re
             )));
         };
         if !seen.insert(s) {
-            return Err(ApiError::invalid(format!("{key} contains {s:?} more than once")));
+            return Err(ApiError::invalid(format!(
+                "{key} contains {s:?} more than once"
+            )));
         }
     }
     Ok(())
@@ -145,7 +163,9 @@ pub(crate) fn query_int(
         Some((_, v)) if v.is_empty() => Ok(None),
         Some((_, v)) => match v.trim().parse::<i64>() {
             Ok(n) if range.contains(&n) => Ok(Some(n)),
-            _ => Err(ApiError::invalid(format!("{key} must be {rule}, got {v:?}"))),
+            _ => Err(ApiError::invalid(format!(
+                "{key} must be {rule}, got {v:?}"
+            ))),
         },
     }
 }
@@ -167,7 +187,11 @@ mod tests {
     fn content_types() {
         let mut h = http::HeaderMap::new();
         assert!(check_content_type(&h).is_ok());
-        for ok in ["application/json", "Application/JSON; charset=UTF-8", "application/json;charset=utf-8"] {
+        for ok in [
+            "application/json",
+            "Application/JSON; charset=UTF-8",
+            "application/json;charset=utf-8",
+        ] {
             h.insert(http::header::CONTENT_TYPE, ok.parse().unwrap());
             assert!(check_content_type(&h).is_ok(), "{ok}");
         }
@@ -177,15 +201,26 @@ mod tests {
 
     #[test]
     fn objects() {
-        assert_eq!(parse_object(b"  ").unwrap(), None);
-        assert_eq!(parse_object(b"{bad").unwrap_err().code, "EMU.0001");
-        assert_eq!(parse_object(b"[1]").unwrap_err().code, "EMU.0001");
-        let m = parse_object(br#"{"a":null,"b":1}"#).unwrap().unwrap();
+        assert_eq!(parse_object(b"  ", &[], &[]).unwrap(), None);
+        assert_eq!(
+            parse_object(b"{bad", &[], &[]).unwrap_err().code,
+            "EMU.0001"
+        );
+        assert_eq!(parse_object(b"[1]", &[], &[]).unwrap_err().code, "EMU.0001");
+        let m = parse_object(br#"{"a":null,"b":1}"#, &["b"], &[])
+            .unwrap()
+            .unwrap();
         assert!(!m.contains_key("a"));
         assert_eq!(require(&m, "a").unwrap_err().code, "DLF.0802");
-        let m = parse_object(br#"{"ids":["1","1"]}"#).unwrap().unwrap();
+        let e = parse_object(br#"{"a":null}"#, &["a"], &[]).unwrap_err();
+        assert_eq!(e.code, "EMU.0002");
+        let e = parse_object(br#"{"a":null}"#, &["a"], &["a"]).unwrap_err();
+        assert_eq!(e.code, "DLF.0802");
+        let m = parse_object(br#"{"ids":["1","1"]}"#, &[], &[])
+            .unwrap()
+            .unwrap();
         assert_eq!(check_id_list(&m, "ids", 100).unwrap_err().code, "EMU.0002");
-        let m = parse_object(br#"{"n":2}"#).unwrap().unwrap();
+        let m = parse_object(br#"{"n":2}"#, &[], &[]).unwrap().unwrap();
         assert!(check_int(&m, "n", 0..=1, "0 or 1").is_err());
     }
 

@@ -76,10 +76,10 @@ pub(crate) fn route(method: &Method, path: &str) -> RouteMatch {
         ["v2", p, "factory", "release-packages", "unpack"] if method == Method::POST => {
             (Some((Operation::Cancel, p, None)), "")
         }
+        ["v2", _, "factory", "release-packages", "deploy" | "unpack"] => (None, "POST"),
         ["v2", p, "factory", "release-packages", id] if method == Method::GET => {
             (Some((Operation::ShowPackage, p, Some(*id))), "")
         }
-        ["v2", _, "factory", "release-packages", "deploy" | "unpack"] => (None, "POST"),
         ["v2", _, "factory", "release-packages", _] => (None, "GET"),
         ["v2", p, "factory", "release-packages"] if method == Method::POST => {
             (Some((Operation::ListPackages, p, None)), "")
@@ -158,16 +158,29 @@ mod tests {
 
     #[test]
     fn every_operation() {
-        let r = found(&Method::POST, &format!("/v2/{P}/factory/release-packages/deploy"));
+        let r = found(
+            &Method::POST,
+            &format!("/v2/{P}/factory/release-packages/deploy"),
+        );
         assert_eq!((r.op, r.project.as_str()), (Operation::Deploy, P));
         assert_eq!(
             found(&Method::POST, &format!("/v2/{P}/factory/release-packages")).op,
             Operation::ListPackages
         );
-        let r = found(&Method::GET, &format!("/v2/{P}/factory/release-packages/23"));
-        assert_eq!((r.op, r.id.as_deref()), (Operation::ShowPackage, Some("23")));
+        let r = found(
+            &Method::GET,
+            &format!("/v2/{P}/factory/release-packages/23"),
+        );
         assert_eq!(
-            found(&Method::POST, &format!("/v2/{P}/factory/release-packages/unpack/")).op,
+            (r.op, r.id.as_deref()),
+            (Operation::ShowPackage, Some("23"))
+        );
+        assert_eq!(
+            found(
+                &Method::POST,
+                &format!("/v2/{P}/factory/release-packages/unpack/")
+            )
+            .op,
             Operation::Cancel
         );
         assert_eq!(
@@ -175,28 +188,44 @@ mod tests {
             Operation::ListPending
         );
         assert_eq!(
-            found(&Method::POST, &format!("/v2/{P}/factory/pending-items/package")).op,
+            found(
+                &Method::POST,
+                &format!("/v2/{P}/factory/pending-items/package")
+            )
+            .op,
             Operation::CreatePackage
         );
         for alias in ["system-tasks", "systemTasks"] {
             let r = found(&Method::GET, &format!("/v1/{P}/{alias}/abc%20d"));
-            assert_eq!((r.op, r.id.as_deref()), (Operation::SystemTask, Some("abc d")));
+            assert_eq!(
+                (r.op, r.id.as_deref()),
+                (Operation::SystemTask, Some("abc d"))
+            );
         }
     }
 
     #[test]
     fn wrong_method_and_unknown() {
         assert_eq!(
-            route(&Method::GET, &format!("/v2/{P}/factory/release-packages/deploy")),
+            route(
+                &Method::GET,
+                &format!("/v2/{P}/factory/release-packages/deploy")
+            ),
             RouteMatch::WrongMethod("POST")
         );
         assert_eq!(
-            route(&Method::DELETE, &format!("/v2/{P}/factory/release-packages/23")),
+            route(
+                &Method::DELETE,
+                &format!("/v2/{P}/factory/release-packages/23")
+            ),
             RouteMatch::WrongMethod("GET")
         );
         assert_eq!(route(&Method::GET, "/v3/x"), RouteMatch::NotFound);
         assert_eq!(route(&Method::GET, ""), RouteMatch::NotFound);
-        assert_eq!(route(&Method::GET, "/v1//system-tasks/x"), RouteMatch::NotFound);
+        assert_eq!(
+            route(&Method::GET, "/v1//system-tasks/x"),
+            RouteMatch::NotFound
+        );
     }
 
     #[test]

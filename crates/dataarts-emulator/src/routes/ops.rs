@@ -1,7 +1,9 @@
 //! The seven operations: parse and validate the request, apply it to the state, serialize the
 //! answer with the generated types.
 
-use dataarts_release_raw::types::{CancelBody, CreatePackageBody, DeployBody, ListReleasePackagesBody};
+use dataarts_release_raw::types::{
+    CancelBody, CreatePackageBody, DeployBody, ListReleasePackagesBody,
+};
 use serde::Serialize;
 
 use super::body::{
@@ -13,6 +15,33 @@ use crate::error::ApiError;
 use crate::gateway::Principal;
 use crate::ids::{now_ms, HexIds};
 use crate::state::{PendingQuery, State};
+
+/// Documented fields of op 1 (none nullable).
+const DEPLOY_FIELDS: &[&str] = &["startup_mode"];
+/// Documented fields of op 2 (none nullable).
+const LIST_FIELDS: &[&str] = &[
+    "key_word",
+    "apply_user_name",
+    "deploy_user_name",
+    "apply_begin_time",
+    "apply_end_time",
+    "deploy_begin_time",
+    "deploy_end_time",
+    "apply_user_name_filter",
+    "deploy_user_name_filter",
+    "deploy_status_filter",
+    "sorted_direction",
+    "order_column",
+    "limit",
+    "offset",
+];
+/// Required fields of op 6.
+const CREATE_FIELDS: &[&str] = &[
+    "apply_user_id",
+    "package_name",
+    "pending_item_list",
+    "approver_ids",
+];
 
 /// A successful operation.
 #[derive(Debug)]
@@ -89,32 +118,29 @@ fn run(
     let caller = req.principal.user_id.as_deref();
     match route.op {
         Operation::Deploy => {
-            let m = parse_object(req.body)?.ok_or_else(ApiError::not_configured)?;
+            let m =
+                parse_object(req.body, DEPLOY_FIELDS, &[])?.ok_or_else(ApiError::not_configured)?;
             *package_ids = string_list(&m, "package_ids");
             require(&m, "package_ids")?;
             check_id_list(&m, "package_ids", 100)?;
             check_int(&m, "startup_mode", 0..=1, "0 or 1")?;
             let body: DeployBody = convert(m)?;
-            let mode = *body.startup_mode;
             let now = now_ms();
             let mut st = lock(state);
             st.settle(now);
-            let resp = st.deploy(
-                project,
-                ws.as_deref(),
-                &body.package_ids,
-                mode,
-                caller,
-                ids,
-                now,
-            )?;
+            let resp = st.deploy(project, ws.as_deref(), &body, caller, ids, now)?;
             drop(st);
             json(&resp, true)
         }
         Operation::ListPackages => {
-            let m = parse_object(req.body)?.unwrap_or_default();
+            let m = parse_object(req.body, LIST_FIELDS, &[])?.unwrap_or_default();
             check_int(&m, "limit", 1..=i64::from(i32::MAX), "a positive integer")?;
-            check_int(&m, "offset", 0..=i64::from(i32::MAX), "an integer of at least 0")?;
+            check_int(
+                &m,
+                "offset",
+                0..=i64::from(i32::MAX),
+                "an integer of at least 0",
+            )?;
             let body: ListReleasePackagesBody = convert(m)?;
             let mut st = lock(state);
             st.settle(now_ms());
@@ -132,9 +158,9 @@ fn run(
             json(&resp, false)
         }
         Operation::Cancel => {
-            let m = parse_object(req.body)?.ok_or_else(ApiError::not_configured)?;
+            let m = parse_object(req.body, &[], &["package_ids"])?
+                .ok_or_else(ApiError::not_configured)?;
             *package_ids = string_list(&m, "package_ids");
-            require(&m, "package_ids")?;
             check_id_list(&m, "package_ids", usize::MAX)?;
             let body: CancelBody = convert(m)?;
             let mut st = lock(state);
@@ -154,12 +180,22 @@ fn run(
                 item_name: query_str(&q, "item_name"),
                 update_type: numeric("update_type")?.map(|n| n as i32),
                 task_type: numeric("task_type")?.map(|n| n as i32),
-                start_time: query_int(&q, "start_time", 0..=i64::MAX, "milliseconds since the epoch")?,
+                start_time: query_int(
+                    &q,
+                    "start_time",
+                    0..=i64::MAX,
+                    "milliseconds since the epoch",
+                )?,
                 end_time: query_int(&q, "end_time", 0..=i64::MAX, "milliseconds since the epoch")?,
                 limit: query_int(&q, "limit", 1..=100, "an integer from 1 to 100")?.unwrap_or(10)
                     as usize,
-                offset: query_int(&q, "offset", 0..=i64::from(i32::MAX), "an integer of at least 0")?
-                    .unwrap_or(0) as usize,
+                offset: query_int(
+                    &q,
+                    "offset",
+                    0..=i64::from(i32::MAX),
+                    "an integer of at least 0",
+                )?
+                .unwrap_or(0) as usize,
             };
             let mut st = lock(state);
             st.settle(now_ms());
@@ -169,10 +205,8 @@ fn run(
         }
         Operation::CreatePackage => {
             let ws = ws.ok_or_else(ApiError::not_configured)?;
-            let m = parse_object(req.body)?.ok_or_else(ApiError::not_configured)?;
-            for key in ["apply_user_id", "package_name", "pending_item_list", "approver_ids"] {
-                require(&m, key)?;
-            }
+            let m =
+                parse_object(req.body, &[], CREATE_FIELDS)?.ok_or_else(ApiError::not_configured)?;
             check_id_list(&m, "pending_item_list", 100)?;
             check_id_list(&m, "approver_ids", usize::MAX)?;
             let body: CreatePackageBody = convert(m)?;

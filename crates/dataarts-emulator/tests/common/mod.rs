@@ -38,7 +38,10 @@ impl Resp {
         serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
     }
     pub fn code(&self) -> String {
-        self.json()["error_code"].as_str().unwrap_or_default().to_string()
+        self.json()["error_code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
     pub fn request_id(&self) -> String {
         self.headers
@@ -54,7 +57,11 @@ pub async fn read(r: reqwest::Response) -> Resp {
     let status = r.status().as_u16();
     let headers = r.headers().clone();
     let text = r.text().await.expect("body");
-    let resp = Resp { status, headers, text };
+    let resp = Resp {
+        status,
+        headers,
+        text,
+    };
     assert!(
         dataarts_emulator::is_hex32(&resp.request_id()),
         "bad X-Request-Id {:?}",
@@ -63,8 +70,10 @@ pub async fn read(r: reqwest::Response) -> Resp {
     resp
 }
 
+/// One client per test binary (building a client loads TLS roots, which is slow).
 pub fn client() -> reqwest::Client {
-    reqwest::Client::new()
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(reqwest::Client::new).clone()
 }
 
 /// A request with the demo token.
@@ -120,7 +129,10 @@ pub async fn call_signed(
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     let mut headers: Vec<(String, String)> = vec![
-        ("Content-Type".into(), "application/json;charset=utf-8".into()),
+        (
+            "Content-Type".into(),
+            "application/json;charset=utf-8".into(),
+        ),
         ("Host".into(), emu.local_addr().to_string()),
         ("X-Project-Id".into(), P.into()),
         ("X-Sdk-Date".into(), format_sdk_date(date)),

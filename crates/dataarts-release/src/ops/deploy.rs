@@ -12,6 +12,10 @@ use crate::validate;
 const OP: &str = "deploy_factory_packages";
 
 /// Most ids per deploy request (use [`Client::deploy_all`] for more).
+///
+/// ```
+/// assert_eq!(dataarts_release::MAX_DEPLOY_IDS, 100);
+/// ```
 pub const MAX_DEPLOY_IDS: usize = 100;
 
 /// Builder for one deploy request; see [`Client::deploy`].
@@ -65,7 +69,10 @@ impl Deployment {
     /// # fn f(d: &dataarts_release::Deployment) { for t in d.task_ids() { println!("{t}"); } }
     /// ```
     pub fn task_ids(&self) -> Vec<&TaskId> {
-        self.packages.iter().filter_map(|p| p.task_id.as_ref()).collect()
+        self.packages
+            .iter()
+            .filter_map(|p| p.task_id.as_ref())
+            .collect()
     }
 
     /// The released package ids.
@@ -157,8 +164,40 @@ impl Client {
         }
     }
 
+    /// A [`Deployment`] for packages released earlier (by another process, or a previous
+    /// run): its [`wait`](Deployment::wait) polls each package's status until it is
+    /// released (2) or failed (3). Nothing is sent until then.
+    ///
+    /// ```no_run
+    /// # async fn f(client: dataarts_release::Client) -> dataarts_release::Result<()> {
+    /// let results = client.track_releases(["12", "23"]).wait().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn track_releases<I, T>(&self, package_ids: I) -> Deployment
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<PackageId>,
+    {
+        Deployment {
+            client: self.clone(),
+            packages: collect_ids::<_, _, PackageId>(package_ids)
+                .into_iter()
+                .map(|package_id| DeployedPackage {
+                    package_id,
+                    task_id: None,
+                    subtask_count: None,
+                })
+                .collect(),
+            reconciled: false,
+        }
+    }
+
     /// One deploy call, mapped.
-    async fn deploy_once(&self, ids: &[PackageId], startup_mode: i32) -> Result<Vec<DeployedPackage>> {
+    async fn deploy_once(
+        &self,
+        ids: &[PackageId],
+        startup_mode: i32,
+    ) -> Result<Vec<DeployedPackage>> {
         let ws = self.workspace_checked(false)?;
         let mode = types::DeployBodyStartupMode::try_from(startup_mode)
             .map_err(|_| Error::invalid("startup mode", format!("{startup_mode} is not 0 or 1")))?;
@@ -185,15 +224,24 @@ impl Client {
                     .find(|d| d.package_id.map(|n| n.to_string()).as_deref() == Some(id.as_str()));
                 DeployedPackage {
                     package_id: id.clone(),
-                    task_id: detail.and_then(|d| d.asy_task_id.clone()).filter(|t| !t.is_empty()).map(TaskId::new),
-                    subtask_count: detail.and_then(|d| d.asy_subtask_num).and_then(|n| u32::try_from(n).ok()),
+                    task_id: detail
+                        .and_then(|d| d.asy_task_id.clone())
+                        .filter(|t| !t.is_empty())
+                        .map(TaskId::new),
+                    subtask_count: detail
+                        .and_then(|d| d.asy_subtask_num)
+                        .and_then(|n| u32::try_from(n).ok()),
                 }
             })
             .collect())
     }
 
     /// Deploys `ids` (already validated), reconciling ambiguous failures; one result per id.
-    pub(crate) async fn deploy_reconciled(&self, ids: &[PackageId], startup_mode: i32) -> (Vec<(PackageId, DeployResult)>, bool) {
+    pub(crate) async fn deploy_reconciled(
+        &self,
+        ids: &[PackageId],
+        startup_mode: i32,
+    ) -> (Vec<(PackageId, DeployResult)>, bool) {
         let policy = self.retry_policy().clone();
         let mut pending: Vec<PackageId> = ids.to_vec();
         let mut out: Vec<(PackageId, DeployResult)> = Vec::with_capacity(ids.len());
@@ -213,7 +261,11 @@ impl Client {
                     }));
                     break;
                 }
-                Err(e) if e.is_ambiguous() && policy.reconcile_deploys && rounds < policy.max_reconcile_rounds => {
+                Err(e)
+                    if e.is_ambiguous()
+                        && policy.reconcile_deploys
+                        && rounds < policy.max_reconcile_rounds =>
+                {
                     rounds += 1;
                     reconciled = true;
                     tracing::warn!(error = %e, round = rounds, "deploy outcome unknown; reading the packages back");
@@ -226,9 +278,20 @@ impl Client {
                                 if p.is_awaiting_review() {
                                     again.push(id);
                                 } else if !p.deleted
-                                    && matches!(status, DeployStatus::Releasing | DeployStatus::Succeeded | DeployStatus::Failed)
+                                    && matches!(
+                                        status,
+                                        DeployStatus::Releasing
+                                            | DeployStatus::Succeeded
+                                            | DeployStatus::Failed
+                                    )
                                 {
-                                    out.push((id, DeployResult::Released { task_id: None, subtask_count: None }));
+                                    out.push((
+                                        id,
+                                        DeployResult::Released {
+                                            task_id: None,
+                                            subtask_count: None,
+                                        },
+                                    ));
                                 } else {
                                     let state = if p.deleted {
                                         "revoked (delete_flag 1)".to_string()
@@ -255,7 +318,10 @@ impl Client {
                     if again.is_empty() {
                         break;
                     }
-                    tracing::info!(count = again.len(), "re-sending the packages still awaiting review");
+                    tracing::info!(
+                        count = again.len(),
+                        "re-sending the packages still awaiting review"
+                    );
                     pending = again;
                 }
                 Err(e) => {
@@ -318,16 +384,25 @@ impl DeployRequest<'_> {
         if !(0..=1).contains(&self.startup_mode) {
             return Err(Error::invalid(
                 "startup mode",
-                format!("{} is not 0 (do not start jobs) or 1 (start jobs)", self.startup_mode),
+                format!(
+                    "{} is not 0 (do not start jobs) or 1 (start jobs)",
+                    self.startup_mode
+                ),
             ));
         }
         self.client.workspace_checked(false)?;
-        let (results, reconciled) = self.client.deploy_reconciled(&self.ids, self.startup_mode).await;
+        let (results, reconciled) = self
+            .client
+            .deploy_reconciled(&self.ids, self.startup_mode)
+            .await;
         let mut packages = Vec::new();
         let mut failure = None;
         for (id, r) in results {
             match r {
-                DeployResult::Released { task_id, subtask_count } => packages.push(DeployedPackage {
+                DeployResult::Released {
+                    task_id,
+                    subtask_count,
+                } => packages.push(DeployedPackage {
                     package_id: id,
                     task_id,
                     subtask_count,

@@ -8,7 +8,7 @@ use futures::stream::BoxStream;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::PackageId;
-use crate::model::{DeployStatus, EpochMillis, Page, PackageDetail, ReleasePackage, SortDirection};
+use crate::model::{DeployStatus, EpochMillis, PackageDetail, Page, ReleasePackage, SortDirection};
 use crate::ops::collect_ids;
 use crate::{paging, validate};
 
@@ -17,7 +17,7 @@ const SHOW: &str = "show_factory_package_detail";
 const CANCEL: &str = "cancel_factory_packages";
 
 /// Most ids per revoke request.
-pub const MAX_IDS_PER_REQUEST: usize = 100;
+pub(crate) const MAX_IDS_PER_REQUEST: usize = 100;
 
 /// Page size used by [`ListPackages::stream`] when none is set.
 const STREAM_PAGE: u32 = 100;
@@ -154,7 +154,10 @@ impl<'a> ListPackages<'a> {
     /// ```no_run
     /// # fn f(c: &dataarts_release::Client) { let _ = c.list_packages().apply_user_names(["a", "b"]); }
     /// ```
-    pub fn apply_user_names<I: IntoIterator<Item = S>, S: Into<String>>(mut self, names: I) -> Self {
+    pub fn apply_user_names<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        names: I,
+    ) -> Self {
         self.body.apply_user_name_filter = names.into_iter().map(Into::into).collect();
         self
     }
@@ -164,7 +167,10 @@ impl<'a> ListPackages<'a> {
     /// ```no_run
     /// # fn f(c: &dataarts_release::Client) { let _ = c.list_packages().deploy_user_names(["ops"]); }
     /// ```
-    pub fn deploy_user_names<I: IntoIterator<Item = S>, S: Into<String>>(mut self, names: I) -> Self {
+    pub fn deploy_user_names<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        names: I,
+    ) -> Self {
         self.body.deploy_user_name_filter = names.into_iter().map(Into::into).collect();
         self
     }
@@ -256,7 +262,8 @@ impl<'a> ListPackages<'a> {
 
     async fn fetch(&self, limit: u32, offset: u32) -> Result<Page<ReleasePackage>> {
         validate::limit("limit", limit, 1, MAX_LIST_LIMIT)?;
-        let offset_i32 = i32::try_from(offset).map_err(|_| Error::invalid("offset", "it is too large"))?;
+        let offset_i32 =
+            i32::try_from(offset).map_err(|_| Error::invalid("offset", "it is too large"))?;
         let ws = self.client.workspace_checked(false)?;
         let mut body = self.body.clone();
         body.limit = NonZeroU32::new(limit);
@@ -307,9 +314,15 @@ impl<'a> ListPackages<'a> {
     pub fn pages(self) -> BoxStream<'a, Result<Page<ReleasePackage>>> {
         let limit = self.limit.unwrap_or(STREAM_PAGE);
         let start = self.offset;
-        paging::pages(LIST, start, limit, |p: &ReleasePackage| p.id.to_string(), move |off| {
-            let me = self.clone();
-            async move { me.fetch(limit, off).await }
-        })
+        paging::pages(
+            LIST,
+            start,
+            limit,
+            |p: &ReleasePackage| p.id.to_string(),
+            move |off| {
+                let me = self.clone();
+                async move { me.fetch(limit, off).await }
+            },
+        )
     }
 }

@@ -189,7 +189,8 @@ impl<'a> ListPendingItems<'a> {
 
     async fn fetch(&self, limit: u32, offset: u32) -> Result<Page<PendingItem>> {
         validate::limit("limit", limit, 1, 100)?;
-        let offset_i32 = i32::try_from(offset).map_err(|_| Error::invalid("offset", "it is too large"))?;
+        let offset_i32 =
+            i32::try_from(offset).map_err(|_| Error::invalid("offset", "it is too large"))?;
         let ws = self.client.workspace_checked(true)?.unwrap_or_default();
         let mut b = self
             .client
@@ -252,10 +253,16 @@ impl<'a> ListPendingItems<'a> {
     pub fn pages(self) -> BoxStream<'a, Result<Page<PendingItem>>> {
         let limit = self.limit.unwrap_or(100);
         let start = self.offset;
-        paging::pages(LIST, start, limit, |p: &PendingItem| p.id.to_string(), move |off| {
-            let me = self.clone();
-            async move { me.fetch(limit, off).await }
-        })
+        paging::pages(
+            LIST,
+            start,
+            limit,
+            |p: &PendingItem| p.id.to_string(),
+            move |off| {
+                let me = self.clone();
+                async move { me.fetch(limit, off).await }
+            },
+        )
     }
 }
 
@@ -299,16 +306,23 @@ impl CreatePackage<'_> {
     /// ```
     pub async fn send(self) -> Result<CreatedPackage> {
         validate::id_list("pending item id", &self.items, Some(100))?;
-        let name = self
-            .name
-            .filter(|n| !n.trim().is_empty())
-            .ok_or_else(|| Error::invalid("package name", "it is missing or blank; call .name(..)"))?;
+        let name = self.name.filter(|n| !n.trim().is_empty()).ok_or_else(|| {
+            Error::invalid("package name", "it is missing or blank; call .name(..)")
+        })?;
         let applicant = self
             .applicant
             .filter(|n| !n.trim().is_empty())
-            .ok_or_else(|| Error::invalid("applicant", "it is missing or blank; call .applicant(user id)"))?;
+            .ok_or_else(|| {
+                Error::invalid(
+                    "applicant",
+                    "it is missing or blank; call .applicant(user id)",
+                )
+            })?;
         if self.approvers.is_empty() {
-            return Err(Error::invalid("approvers", "at least one approver is required; call .approvers([..])"));
+            return Err(Error::invalid(
+                "approvers",
+                "at least one approver is required; call .approvers([..])",
+            ));
         }
         for a in &self.approvers {
             validate::id("approver id", a)?;
@@ -318,7 +332,11 @@ impl CreatePackage<'_> {
             apply_user_id: applicant,
             approver_ids: self.approvers,
             package_name: name,
-            pending_item_list: self.items.into_iter().map(PendingItemId::into_string).collect(),
+            pending_item_list: self
+                .items
+                .into_iter()
+                .map(PendingItemId::into_string)
+                .collect(),
         };
         let b = self
             .client
@@ -329,13 +347,16 @@ impl CreatePackage<'_> {
             .workspace(ws)
             .body(body);
         let r = self.client.call(CREATE, b.send()).await?;
-        let id = r.release_package_id.filter(|s| !s.is_empty()).ok_or_else(|| Error::Decode {
-            operation: CREATE,
-            status: 200,
-            message: "the answer has no release_package_id".into(),
-            excerpt: String::new(),
-            request_id: None,
-        })?;
+        let id = r
+            .release_package_id
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| Error::Decode {
+                operation: CREATE,
+                status: 200,
+                message: "the answer has no release_package_id".into(),
+                excerpt: String::new(),
+                request_id: None,
+            })?;
         Ok(CreatedPackage {
             id: PackageId::new(id),
             name: r.package_name,

@@ -1,0 +1,102 @@
+//! One module per command noun; `run` dispatches.
+
+use std::io::{self, Write};
+
+use clap::CommandFactory;
+use serde::Serialize;
+
+use crate::cli::{Cli, Command};
+use crate::context::Context;
+use crate::exit::CliError;
+use crate::output;
+
+pub mod deploy;
+pub mod packages;
+pub mod pending;
+pub mod tasks;
+
+/// The command's name as shown in JSON failure documents.
+pub fn name(c: &Command) -> &'static str {
+    use crate::cli::{PackagesCommand as P, PendingCommand as Q, TasksCommand as T};
+    match c {
+        Command::Deploy(_) => "deploy",
+        Command::Packages(P::List(_)) => "packages list",
+        Command::Packages(P::Show { .. }) => "packages show",
+        Command::Packages(P::Cancel { .. }) => "packages cancel",
+        Command::Pending(Q::List(_)) => "pending list",
+        Command::Pending(Q::Package(_)) => "pending package",
+        Command::Tasks(T::Show { .. }) => "tasks show",
+        Command::Tasks(T::Wait { .. }) => "tasks wait",
+        Command::Emulator(_) => "emulator",
+        Command::Completions { .. } => "completions",
+    }
+}
+
+/// Runs the command.
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "dataarts-release", &mut out);
+            write_stdout(&out)
+        }
+        Command::Emulator(mut args) => {
+            if !args.demo && args.fixtures.is_none() && args.ak.is_empty() && args.token.is_empty()
+            {
+                args.demo = true;
+            }
+            dataarts_emulator::run_cli(args).await.map_err(|e| match e {
+                dataarts_emulator::EmulatorError::Config(m) => CliError::Input {
+                    message: m,
+                    hint: None,
+                },
+                other => CliError::Local(format!("emulator: {other}")),
+            })
+        }
+        command => {
+            let ctx = Context::new(&cli.global).await?;
+            let r = match &command {
+                Command::Deploy(a) => deploy::run(&ctx, a).await,
+                Command::Packages(c) => packages::run(&ctx, c).await,
+                Command::Pending(c) => pending::run(&ctx, c).await,
+                Command::Tasks(c) => tasks::run(&ctx, c).await,
+                Command::Emulator(_) | Command::Completions { .. } => Ok(()),
+            };
+            ctx.close().await;
+            r
+        }
+    }
+}
+
+/// Writes bytes to stdout; a closed pipe (`| head`) is not an error.
+pub fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
+    let mut out = io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::Local(format!("cannot write the output: {e}"))),
+    }
+}
+
+/// Prints the JSON document, or the table text when tables are wanted.
+pub fn emit<T: Serialize>(
+    ctx: &Context,
+    json: impl FnOnce() -> T,
+    table: impl FnOnce() -> String,
+) -> Result<(), CliError> {
+    match ctx.output {
+        crate::cli::OutputFormat::Json => {
+            let mut buf = Vec::new();
+            output::write_json(&mut buf, &json())
+                .map_err(|e| CliError::Local(format!("cannot encode the output: {e}")))?;
+            write_stdout(&buf)
+        }
+        crate::cli::OutputFormat::Table => {
+            if ctx.quiet {
+                Ok(())
+            } else {
+                write_stdout(table().as_bytes())
+            }
+        }
+    }
+}
