@@ -411,21 +411,31 @@ impl State {
             let Some(Reverse((due, id, idx))) = self.due.pop() else {
                 break;
             };
-            let still_due = self
+            let Some(done) = self
                 .tasks
                 .get(&id)
-                .is_some_and(|t| t.end.is_none() && t.done == idx);
-            if still_due {
+                .filter(|t| t.end.is_none())
+                .map(|t| t.done)
+            else {
+                continue;
+            };
+            let step = self.step_ms().unwrap_or(0);
+            if done == idx {
                 self.finish_subtask(&id, due);
-                if let (Some(t), TaskTiming::Auto { subtask }) = (self.tasks.get(&id), self.timing)
-                {
-                    if t.end.is_none() {
-                        let step = subtask.as_millis().min(i64::MAX as u128) as i64;
-                        self.due
-                            .push(Reverse((due.saturating_add(step), id.clone(), t.done)));
-                    }
-                }
             }
+            // Schedule the next subtask (also when the task was stepped by hand meanwhile).
+            if let Some(t) = self.tasks.get(&id).filter(|t| t.end.is_none()) {
+                let next = t.done;
+                self.due.push(Reverse((due.saturating_add(step), id, next)));
+            }
+        }
+    }
+
+    /// Subtask duration in ms (automatic timing only).
+    fn step_ms(&self) -> Option<i64> {
+        match self.timing {
+            TaskTiming::Auto { subtask } => Some(subtask.as_millis().min(i64::MAX as u128) as i64),
+            TaskTiming::Manual => None,
         }
     }
 
@@ -544,10 +554,7 @@ impl State {
         let deployer: Option<Arc<str>> = caller.map(Arc::from);
         let project_arc: Arc<str> = Arc::from(project);
         let mut details = Vec::with_capacity(package_ids.len());
-        let step = match self.timing {
-            TaskTiming::Auto { subtask } => Some(subtask.as_millis().min(i64::MAX as u128) as i64),
-            TaskTiming::Manual => None,
-        };
+        let step = self.step_ms();
         for id in package_ids {
             let fail = self.fail_next.remove(id);
             let task_id = ids.next();

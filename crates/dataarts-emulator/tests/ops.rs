@@ -862,3 +862,43 @@ async fn seeded_packages_are_deployable() {
         .json();
     assert_eq!(v["total"], json!(53));
 }
+
+#[tokio::test]
+async fn automatic_timing_survives_manual_steps() {
+    let emu = builder()
+        .task_timing(dataarts_emulator::TaskTiming::Auto {
+            subtask: std::time::Duration::from_millis(40),
+        })
+        .start()
+        .await
+        .unwrap();
+    let r = call(
+        &emu,
+        "POST",
+        &deploy_path(),
+        Some(json!({"package_ids": ["12"]})),
+        &[],
+    )
+    .await;
+    let task_id = r.json()["deploy_package_details"][0]["asy_task_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    emu.advance_tasks();
+    let t = call(&emu, "GET", &task_path(&task_id), None, &[])
+        .await
+        .json();
+    assert_eq!(t["subtasks"][0]["status"], json!("SUCCESSFUL"));
+    let mut status = String::new();
+    for _ in 0..200 {
+        let t = call(&emu, "GET", &task_path(&task_id), None, &[])
+            .await
+            .json();
+        status = t["status"].as_str().unwrap().to_string();
+        if status != "RUNNING" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(status, "SUCCESSFUL");
+}

@@ -21,7 +21,7 @@ Credentials come from the environment or the profile file, never from flags:
 
 /// Release DataArts Factory task packages from pipelines and terminals.
 #[derive(Debug, Parser)]
-#[command(name = "dataarts-release", version, about, long_about = None, after_help = EXIT_CODES)]
+#[command(name = "dataarts-release", version, long_about = None, after_help = EXIT_CODES)]
 pub struct Cli {
     /// Options shared by every command.
     #[command(flatten)]
@@ -33,29 +33,50 @@ pub struct Cli {
 
 /// Options shared by every command.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Huawei Cloud region id; sets both service endpoints.
-    #[arg(long, global = true, env = "DATAARTS_REGION", value_name = "REGION")]
+    #[arg(
+        long,
+        global = true,
+        env = "DATAARTS_REGION",
+        hide_env_values = true,
+        value_name = "REGION"
+    )]
     pub region: Option<String>,
     /// IAM project id of the region.
     #[arg(
         long,
         global = true,
         env = "HUAWEICLOUD_SDK_PROJECT_ID",
+        hide_env_values = true,
         value_name = "ID"
     )]
     pub project_id: Option<String>,
     /// DataArts Studio workspace id (default: the default workspace).
-    #[arg(long, global = true, env = "DATAARTS_WORKSPACE", value_name = "ID")]
+    #[arg(
+        long,
+        global = true,
+        env = "DATAARTS_WORKSPACE",
+        hide_env_values = true,
+        value_name = "ID"
+    )]
     pub workspace: Option<String>,
     /// One URL serving both the V2 and the V1 API (emulator, Huawei Cloud Stack, .eu site).
-    #[arg(long, global = true, env = "DATAARTS_ENDPOINT", value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "DATAARTS_ENDPOINT",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub endpoint: Option<String>,
     /// Read an IAM token from this file instead of DATAARTS_AUTH_TOKEN.
     #[arg(
         long,
         global = true,
         env = "DATAARTS_AUTH_TOKEN_FILE",
+        hide_env_values = true,
         value_name = "FILE"
     )]
     pub token_file: Option<PathBuf>,
@@ -63,7 +84,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub emulator: bool,
     /// Output format: tables for people, one JSON document for scripts.
-    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Table, env = "DATAARTS_OUTPUT")]
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Table, env = "DATAARTS_OUTPUT", hide_env_values = true)]
     pub output: OutputFormat,
     /// Print only errors (and JSON output when asked for).
     #[arg(short, long, global = true)]
@@ -121,8 +142,14 @@ pub struct DeployArgs {
     /// Wait until every release has finished, with a progress bar on a terminal.
     #[arg(long)]
     pub wait: bool,
-    /// Give up waiting after this long (e.g. 90s, 10m).
-    #[arg(long, value_parser = humantime::parse_duration, default_value = "10m", value_name = "DURATION")]
+    /// With --wait: give up waiting after this long (e.g. 90s, 10m).
+    #[arg(
+        long,
+        requires = "wait",
+        value_parser = humantime::parse_duration,
+        default_value = "10m",
+        value_name = "DURATION"
+    )]
     pub timeout: Duration,
 }
 
@@ -172,9 +199,10 @@ pub struct PackagesListArgs {
     /// Fetch every page instead of the first one.
     #[arg(long)]
     pub all: bool,
-    /// Page size (or, with --all, the page size used while paging).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100))]
-    pub limit: u32,
+    /// Packages per page, 1 to 100 (default 10; with --all, the page size used while paging,
+    /// default 100).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub limit: Option<u32>,
 }
 
 /// `pending ...`.
@@ -198,9 +226,10 @@ pub struct PendingListArgs {
     /// Fetch every page instead of the first one.
     #[arg(long)]
     pub all: bool,
-    /// Page size, 1 to 100.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100))]
-    pub limit: u32,
+    /// Items per page, 1 to 100 (default 10; with --all, the page size used while paging,
+    /// default 100).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub limit: Option<u32>,
 }
 
 /// `pending package`.

@@ -5,9 +5,8 @@ use std::time::Duration;
 
 use dataarts_emulator::{Emulator, RunningEmulator, TaskTiming};
 use dataarts_release::{
-    Client, ClientBuilder, Credentials, EnvSource, ENV_AK, ENV_AUTH_TOKEN, ENV_AUTH_TOKEN_FILE,
-    ENV_CREDENTIALS_FILE, ENV_ENDPOINT, ENV_PROJECT_ID, ENV_REGION, ENV_SECURITY_TOKEN, ENV_SK,
-    ENV_V1_ENDPOINT, ENV_WORKSPACE,
+    Client, ClientBuilder, Credentials, EnvSource, ENV_AUTH_TOKEN_FILE, ENV_ENDPOINT,
+    ENV_PROJECT_ID, ENV_REGION, ENV_WORKSPACE,
 };
 
 use crate::cli::{GlobalArgs, OutputFormat};
@@ -86,55 +85,23 @@ impl Context {
     }
 }
 
-/// The variables the wrapper reads, from the process environment, with the flags (which
-/// clap already merged with their own variables) written over them.
+/// The process environment with the flags (which clap already merged with their own
+/// variables) written over it.
 fn env_with_flags(g: &GlobalArgs) -> EnvSource {
-    let mut names: Vec<String> = [
-        ENV_AK,
-        ENV_SK,
-        ENV_SECURITY_TOKEN,
-        ENV_PROJECT_ID,
-        ENV_CREDENTIALS_FILE,
-        ENV_ENDPOINT,
-        ENV_V1_ENDPOINT,
-        ENV_WORKSPACE,
-        ENV_REGION,
-        ENV_AUTH_TOKEN,
-        ENV_AUTH_TOKEN_FILE,
-        "HOME",
-        "USERPROFILE",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    names.extend(
-        std::env::vars_os()
-            .filter_map(|(k, _)| k.into_string().ok())
-            .filter(|k| k.starts_with("HUAWEICLOUD_SDK_REGION_")),
-    );
-    let mut vars: Vec<(String, String)> = Vec::new();
-    for name in names {
-        match std::env::var(&name) {
-            Ok(v) => vars.push((name, v)),
-            // Pass something the wrapper rejects with the variable's name, rather than
-            // silently ignoring it.
-            Err(std::env::VarError::NotUnicode(_)) => vars.push((name, "\u{0}".into())),
-            Err(std::env::VarError::NotPresent) => {}
-        }
-    }
-    let mut set = |name: &str, value: Option<String>| {
-        if let Some(v) = value {
-            vars.retain(|(k, _)| k != name);
-            vars.push((name.to_string(), v));
-        }
-    };
-    set(ENV_REGION, g.region.clone());
-    set(ENV_PROJECT_ID, g.project_id.clone());
-    set(ENV_WORKSPACE, g.workspace.clone());
-    set(ENV_ENDPOINT, g.endpoint.clone());
-    set(
-        ENV_AUTH_TOKEN_FILE,
-        g.token_file.as_ref().map(|p| p.display().to_string()),
-    );
-    EnvSource::from_map(vars)
+    let flags = [
+        (ENV_REGION, g.region.clone()),
+        (ENV_PROJECT_ID, g.project_id.clone()),
+        (ENV_WORKSPACE, g.workspace.clone()),
+        (ENV_ENDPOINT, g.endpoint.clone()),
+        (
+            ENV_AUTH_TOKEN_FILE,
+            g.token_file.as_ref().map(|p| p.display().to_string()),
+        ),
+    ];
+    flags
+        .into_iter()
+        .fold(EnvSource::process(), |env, (name, value)| match value {
+            Some(value) => env.set(name, value),
+            None => env,
+        })
 }

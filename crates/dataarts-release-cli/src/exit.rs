@@ -285,26 +285,43 @@ fn render_api(e: &ApiError) -> Rendered {
                 "the connection failed; try again"
             }),
         ),
+        ApiError::InvalidInput { what, reason }
+            if what == "workspace" && reason.contains("needs a workspace") =>
+        {
+            plain(
+                "this command needs a workspace".into(),
+                Some("pass --workspace ID or set DATAARTS_WORKSPACE"),
+            )
+        }
         ApiError::InvalidInput { what, reason } => plain(format!("invalid {what}: {reason}"), None),
         ApiError::Config {
             source_name,
             message,
-        } => {
-            let hint = if source_name == "credentials" {
+        } => match source_name.as_str() {
+            "credentials" => plain(
+                "no credentials found".into(),
                 Some(
                     "set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or DATAARTS_AUTH_TOKEN, or \
-                     --token-file FILE, or a [basic] section in ~/.huaweicloud/credentials); \
-                     or try --emulator for a local demo",
-                )
-            } else if source_name == "project id" {
-                Some("set HUAWEICLOUD_SDK_PROJECT_ID or pass --project-id")
-            } else if source_name.contains("endpoint") || source_name.contains("region") {
-                Some("pass --region (e.g. cn-north-4) or --endpoint URL")
-            } else {
-                None
-            };
-            plain(format!("{source_name}: {message}"), hint)
-        }
+                     --token-file FILE), or put ak and sk in the [basic] section of \
+                     ~/.huaweicloud/credentials; --emulator runs against a local demo instead",
+                ),
+            ),
+            "project id" => plain(
+                "no project id".into(),
+                Some(
+                    "pass --project-id or set HUAWEICLOUD_SDK_PROJECT_ID (the IAM project id of \
+                     the region, 32 hex characters)",
+                ),
+            ),
+            "endpoint" if message.starts_with("no region") => plain(
+                "no region and no endpoint".into(),
+                Some(
+                    "pass --region (e.g. cn-north-4) or --endpoint URL, or set DATAARTS_REGION \
+                     or DATAARTS_ENDPOINT",
+                ),
+            ),
+            other => plain(format!("{}: {message}", with_flag(other)), None),
+        },
         ApiError::Decode { request_id, .. } => Rendered {
             code: None,
             message: strip_request_id(&e.to_string()),
@@ -343,6 +360,19 @@ fn render_api(e: &ApiError) -> Rendered {
         ),
         other => plain(other.to_string(), None),
     }
+}
+
+/// Names the flag next to the environment variable it shares a value with.
+fn with_flag(source: &str) -> String {
+    let flag = match source {
+        "DATAARTS_WORKSPACE" => "--workspace",
+        "DATAARTS_REGION" => "--region",
+        "DATAARTS_ENDPOINT" => "--endpoint",
+        "HUAWEICLOUD_SDK_PROJECT_ID" => "--project-id",
+        "DATAARTS_AUTH_TOKEN_FILE" => "--token-file",
+        _ => return source.to_string(),
+    };
+    format!("{flag} / {source}")
 }
 
 /// Drops the ", request id …" part of a Decode message (we print it ourselves).

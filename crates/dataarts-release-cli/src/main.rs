@@ -2,6 +2,7 @@
 //!
 //! See the crate README for commands, options, exit codes and the JSON output schema.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -69,5 +70,6 @@ fn init_tracing(verbose: u8) {
         .with_writer(std::io::stderr)
         .with_env_filter(filter)
         .with_target(false)
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }

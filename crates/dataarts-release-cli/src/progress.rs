@@ -22,7 +22,7 @@ impl Bar {
         let bar =
             ProgressBar::with_draw_target(Some(total.max(1) as u64), ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template(
-            "{spinner} {prefix} [{bar:30}] {pos}/{len} subtasks  {elapsed}  {msg}",
+            "{spinner} {prefix} [{bar:30}] {pos}/{len} subtasks  {elapsed}  {wide_msg}",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
@@ -39,12 +39,9 @@ impl Bar {
         bar.set_position(p.overall_completed as u64);
         if let Some(id) = &p.package_id {
             if p.finished {
-                bar.set_message(format!("package {id} finished"));
+                bar.set_message(format!("{id} finished"));
             } else if let Some(s) = p.newly_completed.last() {
-                bar.set_message(format!(
-                    "package {id}: {}",
-                    s.name.as_deref().unwrap_or("subtask")
-                ));
+                bar.set_message(s.name.as_deref().unwrap_or("").to_string());
             }
         }
     }

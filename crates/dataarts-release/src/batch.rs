@@ -1,5 +1,7 @@
 //! `deploy_all`: any number of packages, in paced requests of at most 100.
 
+use tracing::Instrument;
+
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::{PackageId, TaskId};
@@ -7,14 +9,26 @@ use crate::ops::collect_ids;
 use crate::ops::deploy::{DeployResult, DeployedPackage, Deployment, MAX_DEPLOY_IDS};
 use crate::validate;
 
+type ChunkFn<'a> = Box<dyn FnMut(&[PackageOutcome]) + Send + 'a>;
+
 /// Builder for a batch release; see [`Client::deploy_all`].
-#[derive(Debug, Clone)]
 #[must_use]
 pub struct DeployAll<'a> {
     client: &'a Client,
     ids: Vec<PackageId>,
     startup_mode: i32,
     chunk_size: usize,
+    on_chunk: Option<ChunkFn<'a>>,
+}
+
+impl std::fmt::Debug for DeployAll<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeployAll")
+            .field("ids", &self.ids.len())
+            .field("startup_mode", &self.startup_mode)
+            .field("chunk_size", &self.chunk_size)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The outcome for one package of a batch.
@@ -166,11 +180,30 @@ impl Client {
             ids: collect_ids(package_ids),
             startup_mode: 1,
             chunk_size: MAX_DEPLOY_IDS,
+            on_chunk: None,
         }
     }
 }
 
-impl DeployAll<'_> {
+impl<'a> DeployAll<'a> {
+    /// Called after each request (chunk) with its per-package outcomes, e.g. to drive a
+    /// progress bar.
+    ///
+    /// ```no_run
+    /// # async fn f(c: &dataarts_release::Client) -> dataarts_release::Result<()> {
+    /// let mut done = 0;
+    /// let report = c
+    ///     .deploy_all((1000..1250).map(|n| n.to_string()))
+    ///     .on_chunk(|outcomes| { done += outcomes.len(); eprintln!("{done} done"); })
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn on_chunk(mut self, f: impl FnMut(&[PackageOutcome]) + Send + 'a) -> Self {
+        self.on_chunk = Some(Box::new(f));
+        self
+    }
+
     /// Whether to start the jobs after release (default true).
     ///
     /// ```no_run
@@ -209,7 +242,7 @@ impl DeployAll<'_> {
     /// let report = c.deploy_all(["1", "2"]).send().await?;
     /// # Ok(()) }
     /// ```
-    pub async fn send(self) -> Result<BatchReport> {
+    pub async fn send(mut self) -> Result<BatchReport> {
         validate::id_list("package id", &self.ids, None)?;
         if !(1..=MAX_DEPLOY_IDS).contains(&self.chunk_size) {
             return Err(Error::invalid(
@@ -228,15 +261,25 @@ impl DeployAll<'_> {
         let mut chunks = 0;
         for chunk in self.ids.chunks(self.chunk_size) {
             chunks += 1;
+            let span = tracing::info_span!(
+                "dataarts_deploy_chunk",
+                chunk = chunks,
+                packages = chunk.len()
+            );
             let (results, _) = self
                 .client
                 .deploy_reconciled(chunk, self.startup_mode)
+                .instrument(span)
                 .await;
+            let start = outcomes.len();
             outcomes.extend(
                 results
                     .into_iter()
                     .map(|(package_id, result)| PackageOutcome { package_id, result }),
             );
+            if let Some(cb) = self.on_chunk.as_mut() {
+                cb(&outcomes[start..]);
+            }
         }
         Ok(BatchReport {
             client: self.client.clone(),

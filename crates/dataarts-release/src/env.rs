@@ -179,6 +179,21 @@ impl EnvSource {
         }
     }
 
+    /// Sets one variable, replacing its value from the environment (how a command line lays
+    /// its flags over the environment).
+    ///
+    /// ```
+    /// let env = dataarts_release::EnvSource::from_map([("DATAARTS_REGION", "cn-north-4")])
+    ///     .set("DATAARTS_REGION", "ap-southeast-1");
+    /// assert_eq!(env.var("DATAARTS_REGION"), Some("ap-southeast-1"));
+    /// ```
+    pub fn set(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        let name = name.into();
+        self.not_unicode.retain(|n| *n != name);
+        self.vars.insert(name, value.into());
+        self
+    }
+
     /// Sets the home directory used to find `~/.huaweicloud/credentials`.
     ///
     /// ```

@@ -78,6 +78,12 @@
 //! `DLF.0810 Task does not exist. (request id 3f…): check the id …`. Use [`Error::code`],
 //! [`Error::request_id`], [`Error::is_not_found`], [`Error::is_retryable`].
 //!
+//! # Serialisation
+//!
+//! Domain types ([`ReleasePackage`], [`SystemTask`], [`Progress`], [`ReleaseResult`]...)
+//! implement `serde::Serialize` (enums in `snake_case`, `Unknown` values kept), for JSON
+//! output.
+//!
 //! # Tracing
 //!
 //! Each request runs in a `dataarts_request` span with `operation`, `attempt`, `status`,
@@ -85,6 +91,7 @@
 //! secrets never.
 
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod batch;
 mod client;

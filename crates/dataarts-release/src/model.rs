@@ -13,7 +13,8 @@ use crate::ids::{PackageId, PendingItemId, TaskId};
 /// assert_eq!(DeployStatus::from_code(9), DeployStatus::Unknown(9));
 /// assert!(DeployStatus::Succeeded.is_final());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DeployStatus {
     /// `1`: waiting for review (release it with `deploy`, or revoke it).
     AwaitingReview,
@@ -85,7 +86,8 @@ impl std::fmt::Display for DeployStatus {
 /// ```
 /// assert_eq!(dataarts_release::TaskType::from_code(2), dataarts_release::TaskType::Script);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum TaskType {
     /// `1`: a job.
     Job,
@@ -132,7 +134,8 @@ impl TaskType {
 /// ```
 /// assert_eq!(dataarts_release::UpdateType::from_code(3), dataarts_release::UpdateType::Delete);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum UpdateType {
     /// `1`: added.
     Add,
@@ -180,7 +183,7 @@ impl UpdateType {
 /// let a = dataarts_release::Approver::default();
 /// assert!(a.user_id.is_none());
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Approver {
     /// User id.
@@ -196,7 +199,7 @@ pub struct Approver {
 /// if p.is_awaiting_review() { println!("{} can be released", p.id); }
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReleasePackage {
     /// Package id.
@@ -273,7 +276,7 @@ impl From<raw::ReleasePackage> for ReleasePackage {
 /// ```
 /// # fn f(i: &dataarts_release::PackageItem) { println!("{:?}", i.name); }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PackageItem {
     /// The pending item it came from.
@@ -329,7 +332,7 @@ impl From<raw::TaskDetail> for PackageItem {
 /// ```
 /// # fn f(d: &dataarts_release::PackageDetail) { println!("{} items", d.items.len()); }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PackageDetail {
     /// The package.
@@ -352,7 +355,7 @@ impl From<raw::ShowPackageDetailResponse> for PackageDetail {
 /// ```
 /// # fn f(i: &dataarts_release::PendingItem) { println!("{} {:?}", i.id, i.name); }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PendingItem {
     /// Pending item id (input to `package_pending_items`).
@@ -408,7 +411,7 @@ impl From<raw::PendingItem> for PendingItem {
 /// println!("{} of {:?}", page.items.len(), page.total);
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Page<T> {
     /// Items on this page.
@@ -429,7 +432,8 @@ pub struct Page<T> {
 /// assert!(TaskStatus::Failed.is_final());
 /// assert_eq!(TaskStatus::from_wire("PAUSED"), TaskStatus::Unknown("PAUSED".into()));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
     /// `RUNNING`.
     Running,
@@ -482,7 +486,7 @@ impl std::fmt::Display for TaskStatus {
 /// ```
 /// # fn f(s: &dataarts_release::SubTask) { println!("{:?} {}", s.name, s.status); }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SubTask {
     /// Subtask id.
@@ -522,7 +526,7 @@ impl From<raw::SubTask> for SubTask {
 /// println!("{} {}: {}/{} subtasks done", t.id, t.status, t.completed_subtasks(), t.subtasks.len());
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SystemTask {
     /// Task id.
@@ -582,7 +586,7 @@ impl From<raw::SystemTask> for SystemTask {
 /// ```
 /// # fn f(p: &dataarts_release::CreatedPackage) { println!("new package {}", p.id); }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CreatedPackage {
     /// The new package's id.
@@ -596,7 +600,8 @@ pub struct CreatedPackage {
 /// ```
 /// assert_eq!(dataarts_release::SortDirection::Asc.as_str(), "asc");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SortDirection {
     /// Ascending.
     Asc,
@@ -638,5 +643,26 @@ mod tests {
         let t = SystemTask::from(b);
         assert_eq!(t.status, TaskStatus::Unknown("weird".into()));
         assert_eq!(t.completed_subtasks(), 0);
+    }
+
+    #[test]
+    fn serialises_for_json_output() {
+        assert_eq!(
+            serde_json::to_value(DeployStatus::AwaitingReview).unwrap(),
+            "awaiting_review"
+        );
+        assert_eq!(
+            serde_json::to_value(DeployStatus::Unknown(9)).unwrap(),
+            serde_json::json!({"unknown": 9})
+        );
+        assert_eq!(
+            serde_json::to_value(TaskStatus::Successful).unwrap(),
+            "successful"
+        );
+        let t: raw::SystemTask =
+            serde_json::from_str(r#"{"id":"t","status":"RUNNING","startTime":5}"#).unwrap();
+        let v = serde_json::to_value(SystemTask::from(t)).unwrap();
+        assert_eq!(v["id"], "t");
+        assert_eq!(v["start_time"], 5);
     }
 }

@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use rand::Rng;
+use tracing::Instrument;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -50,6 +51,9 @@ impl Polling {
     }
 }
 
+/// How long a release task may stay invisible ("does not exist") after the deploy.
+const NOT_FOUND_GRACE: Duration = Duration::from_secs(30);
+
 /// `start + d`, saturating at roughly a century.
 pub(crate) fn deadline_after(start: Instant, d: Duration) -> Instant {
     start
@@ -66,7 +70,7 @@ pub(crate) fn deadline_after(start: Instant, d: Duration) -> Instant {
 /// for s in &p.newly_completed { println!("done: {:?} {}", s.name, s.status); }
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Progress {
     /// The package this report is about, when known.
@@ -94,7 +98,8 @@ type ProgressFn<'a> = Box<dyn FnMut(&Progress) + Send + 'a>;
 /// ```
 /// assert_ne!(dataarts_release::ReleaseOutcome::Succeeded, dataarts_release::ReleaseOutcome::Failed);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ReleaseOutcome {
     /// Released successfully (`SUCCESSFUL`, or `deploy_status` 2).
     Succeeded,
@@ -107,7 +112,7 @@ pub enum ReleaseOutcome {
 /// ```
 /// # fn f(r: &dataarts_release::ReleaseResult) { println!("{} {:?}", r.package_id, r.outcome); }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReleaseResult {
     /// The package.
@@ -283,7 +288,12 @@ impl<'a> WaitForTask<'a> {
     /// let task = c.wait_for_task("t").send().await?;
     /// # Ok(()) }
     /// ```
-    pub async fn send(mut self) -> Result<SystemTask> {
+    pub async fn send(self) -> Result<SystemTask> {
+        let span = tracing::info_span!("dataarts_wait_task", task_id = %self.task_id);
+        self.run().instrument(span).await
+    }
+
+    async fn run(mut self) -> Result<SystemTask> {
         validate::id("task id", self.task_id.as_str())?;
         let started = Instant::now();
         let deadline = self.polling.deadline(started);
@@ -344,6 +354,11 @@ impl<'a> WaitForPackage<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn send(self) -> Result<ReleasePackage> {
+        let span = tracing::info_span!("dataarts_wait_package", package_id = %self.package_id);
+        self.run().instrument(span).await
+    }
+
+    async fn run(self) -> Result<ReleasePackage> {
         validate::id("package id", self.package_id.as_str())?;
         let started = Instant::now();
         let deadline = self.polling.deadline(started);
@@ -437,7 +452,15 @@ impl<'a> WaitForDeployment<'a> {
     /// let results = d.wait().send().await?;
     /// # Ok(()) }
     /// ```
-    pub async fn send(mut self) -> Result<Vec<ReleaseResult>> {
+    pub async fn send(self) -> Result<Vec<ReleaseResult>> {
+        let span = tracing::info_span!(
+            "dataarts_wait_deployment",
+            packages = self.deployment.packages.len()
+        );
+        self.run().instrument(span).await
+    }
+
+    async fn run(mut self) -> Result<Vec<ReleaseResult>> {
         let client = &self.deployment.client;
         let mut entries: Vec<Entry> = self
             .deployment
@@ -467,7 +490,18 @@ impl<'a> WaitForDeployment<'a> {
                     let e = &mut entries[i];
                     match e.task_id.clone() {
                         Some(t) => {
-                            let task = client.system_task(t).await?;
+                            let task = match client.system_task(t).await {
+                                Ok(task) => task,
+                                // A task the deploy just returned may take a moment to appear.
+                                Err(err)
+                                    if err.is_not_found()
+                                        && started.elapsed() < NOT_FOUND_GRACE =>
+                                {
+                                    e.last_status = "not visible yet".into();
+                                    continue;
+                                }
+                                Err(err) => return Err(err),
+                            };
                             let new = e.tracker.update(&task, e.hint);
                             e.last_status = task.status.to_string();
                             let finished = task.status.is_final();

@@ -160,8 +160,8 @@ async fn mixed_faults_never_release_twice_and_results_are_exact() {
 async fn reads_retry_through_502_html_and_truncated_bodies() {
     let fault = FaultConfig {
         seed: 3,
-        non_json_body: 0.3,
-        truncated_body: 0.3,
+        non_json_body: 0.2,
+        truncated_body: 0.2,
         error_before: 0.0,
         operations: Some(vec![
             "list_factory_release_packages".into(),

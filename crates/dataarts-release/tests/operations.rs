@@ -232,12 +232,15 @@ async fn deploy_all_250_in_three_requests() {
     let emu = emulator_with(|b| b.seed_packages(250)).await;
     let c = builder(&emu.url()).rate_limit(Some(50)).build().unwrap();
     let ids: Vec<String> = (1000..1250).map(|n| n.to_string()).collect();
+    let mut per_chunk = Vec::new();
     let report = c
         .deploy_all(ids.clone())
         .start_jobs(false)
+        .on_chunk(|o| per_chunk.push(o.len()))
         .send()
         .await
         .unwrap();
+    assert_eq!(per_chunk, vec![100, 100, 50]);
     assert_eq!(report.chunks, 3);
     assert_eq!(report.outcomes.len(), 250);
     assert!(report.all_released());

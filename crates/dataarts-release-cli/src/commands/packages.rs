@@ -11,6 +11,9 @@ use crate::output::{
     SCHEMA_VERSION,
 };
 
+/// Most ids one revoke request takes (the service's limit).
+const MAX_CANCEL_IDS: usize = 100;
+
 /// Runs a `packages` subcommand.
 pub async fn run(ctx: &Context, c: &PackagesCommand) -> Result<(), CliError> {
     match c {
@@ -30,7 +33,8 @@ fn status(s: StatusFilter) -> DeployStatus {
 }
 
 async fn list(ctx: &Context, a: &PackagesListArgs) -> Result<(), CliError> {
-    let mut q = ctx.client.list_packages().limit(a.limit);
+    let limit = a.limit.unwrap_or(if a.all { 100 } else { 10 });
+    let mut q = ctx.client.list_packages().limit(limit);
     for s in &a.status {
         q = q.status(status(*s));
     }
@@ -55,7 +59,7 @@ async fn list(ctx: &Context, a: &PackagesListArgs) -> Result<(), CliError> {
             packages: packages.iter().map(Into::into).collect(),
             total,
             offset,
-            limit: a.limit,
+            limit,
             all: a.all,
         },
         || {
@@ -163,6 +167,15 @@ async fn show(ctx: &Context, id: &str) -> Result<(), CliError> {
 }
 
 async fn cancel(ctx: &Context, ids: &[String]) -> Result<(), CliError> {
+    if ids.len() > MAX_CANCEL_IDS {
+        return Err(CliError::Input {
+            message: format!(
+                "packages cancel takes at most {MAX_CANCEL_IDS} ids (got {}); nothing was sent",
+                ids.len()
+            ),
+            hint: Some("split the list and run the command once per part".into()),
+        });
+    }
     ctx.client
         .cancel_packages(ids.iter().map(String::as_str))
         .await?;

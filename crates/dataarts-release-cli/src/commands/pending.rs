@@ -19,7 +19,8 @@ pub async fn run(ctx: &Context, c: &PendingCommand) -> Result<(), CliError> {
 }
 
 async fn list(ctx: &Context, a: &PendingListArgs) -> Result<(), CliError> {
-    let mut q = ctx.client.pending_items().limit(a.limit);
+    let limit = a.limit.unwrap_or(if a.all { 100 } else { 10 });
+    let mut q = ctx.client.pending_items().limit(limit);
     if let Some(n) = &a.item_name {
         q = q.item_name(n);
     }
@@ -41,7 +42,7 @@ async fn list(ctx: &Context, a: &PendingListArgs) -> Result<(), CliError> {
             items: items.iter().map(Into::into).collect(),
             total,
             offset,
-            limit: a.limit,
+            limit,
             all: a.all,
         },
         || {

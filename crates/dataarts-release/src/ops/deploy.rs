@@ -1,6 +1,7 @@
 //! Op 1: releasing packages, with read-back reconciliation after ambiguous failures.
 
 use dataarts_release_raw::types;
+use tracing::Instrument;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -37,7 +38,7 @@ pub struct DeployRequest<'a> {
 /// }
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DeployedPackage {
     /// The package.
@@ -391,9 +392,15 @@ impl DeployRequest<'_> {
             ));
         }
         self.client.workspace_checked(false)?;
+        let span = tracing::info_span!(
+            "dataarts_deploy",
+            packages = self.ids.len(),
+            startup_mode = self.startup_mode
+        );
         let (results, reconciled) = self
             .client
             .deploy_reconciled(&self.ids, self.startup_mode)
+            .instrument(span)
             .await;
         let mut packages = Vec::new();
         let mut failure = None;
