@@ -116,7 +116,8 @@ impl EmulatorBuilder {
 
     /// Adds `count` deployable packages (status 1, one item each) to the default workspace of
     /// [`crate::DEMO_PROJECT_ID`], with ids `"1000"` to `"1000+count-1"` (their items use the
-    /// ids that follow). For load and scale tests.
+    /// ids that follow; fixture records with those ids are replaced). The demo project and its
+    /// default workspace are created when the fixtures lack them. For load and scale tests.
     pub fn seed_packages(mut self, count: usize) -> Self {
         self.seed_packages = count;
         self

@@ -6,7 +6,7 @@ use std::path::Path;
 use dataarts_release_raw::types::SystemTask;
 use serde::{Deserialize, Serialize};
 
-use crate::EmulatorError;
+use crate::{is_hex32, EmulatorError};
 
 /// The documented demo project (`b384b9e9ab9b4ee8994c8633aabc9505`).
 pub const DEMO_PROJECT_ID: &str = "b384b9e9ab9b4ee8994c8633aabc9505";
@@ -159,6 +159,10 @@ pub struct PackageFixture {
     /// Deployer user ID (packages in status 2 or 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deploy_user_id: Option<String>,
+    /// The `asy_task_id` the package's first release gets (32 lowercase hex characters), so
+    /// a documented example can be replayed exactly; later releases get random ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_task_id: Option<String>,
 }
 
 /// A credential the gateway accepts: an AK/SK pair (optionally temporary, with a security
@@ -221,6 +225,7 @@ impl Fixtures {
             delete_flag: 0,
             deploy_timestamp: None,
             deploy_user_id: None,
+            release_task_id: None,
         };
         let import_task: SystemTask = serde_json::from_value(serde_json::json!({
             "id": "008aae2e675d3bcb01675d40ab3f0005",
@@ -282,12 +287,16 @@ impl Fixtures {
                         packages: vec![
                             package("12", "job_daily_20250512", 1_747_020_120_000, &["20", "21"]),
                             package("13", "job_hourly_20250512", 1_747_030_060_000, &["22"]),
-                            package(
-                                "23",
-                                "job_0948_20250513112100444444",
-                                1_747_106_460_000,
-                                &["24"],
-                            ),
+                            PackageFixture {
+                                // The documented release example's task id.
+                                release_task_id: Some("ff8080818c81c8ab018c8b43f85d0008".into()),
+                                ..package(
+                                    "23",
+                                    "job_0948_20250513112100444444",
+                                    1_747_106_460_000,
+                                    &["24"],
+                                )
+                            },
                         ],
                     }],
                     system_tasks: vec![import_task],
@@ -425,6 +434,12 @@ impl Fixtures {
                     }
                     if pk.items.is_empty() {
                         return bad(format!("package {} has no items", pk.package_id));
+                    }
+                    if let Some(task) = pk.release_task_id.as_deref().filter(|t| !is_hex32(t)) {
+                        return bad(format!(
+                            "package {}: release_task_id {task:?} must be 32 lowercase hexadecimal characters",
+                            pk.package_id
+                        ));
                     }
                     let active = pk.delete_flag == 0 && pk.deploy_status != 3;
                     for it in &pk.items {

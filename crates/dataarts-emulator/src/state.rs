@@ -76,6 +76,8 @@ struct PackageRec {
     deploy_user_id: Option<Arc<str>>,
     startup_mode: i32,
     items: Vec<PackageItem>,
+    /// The task id the next release takes instead of a random one (from the fixtures).
+    release_task_id: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -230,6 +232,7 @@ impl State {
                             deploy_timestamp: pk.deploy_timestamp,
                             deploy_user_id: pk.deploy_user_id.as_deref().map(Arc::from),
                             startup_mode: 0,
+                            release_task_id: pk.release_task_id.clone(),
                             items: pk
                                 .items
                                 .iter()
@@ -333,6 +336,7 @@ impl State {
                         deploy_status: TO_REVIEW,
                         start_job_status: None,
                     }],
+                    release_task_id: None,
                 },
             );
         }
@@ -557,13 +561,17 @@ impl State {
         let step = self.step_ms();
         for id in package_ids {
             let fail = self.fail_next.remove(id);
-            let task_id = ids.next();
             let Some(proj) = self.projects.get_mut(project) else {
                 break;
             };
             let Some(pkg) = proj.packages.get_mut(id) else {
                 continue;
             };
+            let task_id = pkg
+                .release_task_id
+                .take()
+                .filter(|fixed| !self.tasks.contains_key(fixed))
+                .unwrap_or_else(|| ids.next());
             pkg.deploy_status = RELEASING;
             pkg.deploy_timestamp = Some(now);
             pkg.deploy_user_id = deployer
@@ -1011,6 +1019,7 @@ impl State {
                         start_job_status: None,
                     })
                     .collect(),
+                release_task_id: None,
             },
         );
         self.next_id = id_num.saturating_add(1);

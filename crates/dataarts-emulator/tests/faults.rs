@@ -452,3 +452,16 @@ async fn graceful_shutdown_and_drop() {
         .await
         .is_err());
 }
+
+#[tokio::test]
+async fn a_busy_port_is_reported() {
+    let emu = start().await;
+    let port = emu.local_addr().port();
+    let err = builder().port(port).start().await.unwrap_err();
+    assert!(
+        matches!(err, dataarts_emulator::EmulatorError::Bind { .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains(&port.to_string()));
+    assert!(emu.url().ends_with(&format!(":{port}")) && !emu.url().ends_with('/'));
+}

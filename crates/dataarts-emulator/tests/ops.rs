@@ -27,12 +27,43 @@ async fn documented_deploy_example() {
     assert_eq!(details[0]["package_id"], json!(23));
     assert!(details[0]["package_id"].is_i64());
     assert_eq!(details[0]["asy_subtask_num"], json!(1));
-    let task = details[0]["asy_task_id"].as_str().unwrap();
-    assert!(dataarts_emulator::is_hex32(task), "{task}");
+    // The demo replays the documented answer byte for byte.
+    assert_eq!(
+        r.text,
+        r#"{"deploy_package_details":[{"asy_subtask_num":1,"asy_task_id":"ff8080818c81c8ab018c8b43f85d0008","package_id":23}]}"#
+    );
     // It parses with the generated type too.
     let typed: dataarts_release_raw::types::DeployResponse = serde_json::from_str(&r.text).unwrap();
     assert_eq!(typed.deploy_package_details[0].package_id, Some(23));
     assert_eq!(emu.release_count("23"), 1);
+    // The documented system task is then pollable, and a second release after a reset
+    // gets the documented id again.
+    let task = call(
+        &emu,
+        "GET",
+        &format!(
+            "/v1/{}/system-tasks/ff8080818c81c8ab018c8b43f85d0008",
+            dataarts_emulator::DEMO_PROJECT_ID
+        ),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(task.status, 200, "{}", task.text);
+    emu.reset();
+    let again = call(
+        &emu,
+        "POST",
+        &deploy_path(),
+        Some(json!({"package_ids": ["23"]})),
+        &[],
+    )
+    .await;
+    assert!(
+        again.text.contains("ff8080818c81c8ab018c8b43f85d0008"),
+        "{}",
+        again.text
+    );
 }
 
 #[tokio::test]

@@ -151,16 +151,19 @@ pub(crate) fn query_pairs(raw: &str) -> Vec<(String, String)> {
     dataarts_signing::parse_form_query(raw)
 }
 
-/// Parses an optional integer query parameter within `range`.
+/// Parses an optional query parameter holding an integer within `range`. For parameters the
+/// spec types as strings (`empty_ok`), an empty value counts as absent; for integer parameters
+/// it is invalid.
 pub(crate) fn query_int(
     pairs: &[(String, String)],
     key: &str,
     range: std::ops::RangeInclusive<i64>,
     rule: &str,
+    empty_ok: bool,
 ) -> Result<Option<i64>, ApiError> {
     match pairs.iter().rev().find(|(k, _)| k == key) {
         None => Ok(None),
-        Some((_, v)) if v.is_empty() => Ok(None),
+        Some((_, v)) if v.is_empty() && empty_ok => Ok(None),
         Some((_, v)) => match v.trim().parse::<i64>() {
             Ok(n) if range.contains(&n) => Ok(Some(n)),
             _ => Err(ApiError::invalid(format!(
@@ -227,10 +230,14 @@ mod tests {
     #[test]
     fn queries() {
         let q = query_pairs("limit=5&item_name=job+batch&offset=");
-        assert_eq!(query_int(&q, "limit", 1..=100, "x").unwrap(), Some(5));
-        assert_eq!(query_int(&q, "offset", 0..=10, "x").unwrap(), None);
+        assert_eq!(
+            query_int(&q, "limit", 1..=100, "x", false).unwrap(),
+            Some(5)
+        );
+        assert_eq!(query_int(&q, "offset", 0..=10, "x", true).unwrap(), None);
+        assert!(query_int(&q, "offset", 0..=10, "x", false).is_err());
         assert_eq!(query_str(&q, "item_name").as_deref(), Some("job batch"));
         let q = query_pairs("limit=abc");
-        assert!(query_int(&q, "limit", 1..=100, "x").is_err());
+        assert!(query_int(&q, "limit", 1..=100, "x", false).is_err());
     }
 }

@@ -174,28 +174,26 @@ fn run(
         Operation::ListPending => {
             let ws = ws.ok_or_else(ApiError::not_configured)?;
             let q = query_pairs(req.raw_query);
-            let numeric = |k: &str| query_int(&q, k, 1..=3, "a numeric string: 1, 2 or 3");
+            let numeric = |k: &str| query_int(&q, k, 1..=3, "a numeric string: 1, 2 or 3", true);
+            let millis =
+                |k: &str| query_int(&q, k, 0..=i64::MAX, "milliseconds since the epoch", true);
+            let limit = query_int(&q, "limit", 1..=100, "an integer from 1 to 100", false)?;
+            let offset = query_int(
+                &q,
+                "offset",
+                0..=i64::from(i32::MAX),
+                "an integer of at least 0",
+                false,
+            )?;
             let query = PendingQuery {
                 submit_user_name: query_str(&q, "submit_user_name"),
                 item_name: query_str(&q, "item_name"),
                 update_type: numeric("update_type")?.map(|n| n as i32),
                 task_type: numeric("task_type")?.map(|n| n as i32),
-                start_time: query_int(
-                    &q,
-                    "start_time",
-                    0..=i64::MAX,
-                    "milliseconds since the epoch",
-                )?,
-                end_time: query_int(&q, "end_time", 0..=i64::MAX, "milliseconds since the epoch")?,
-                limit: query_int(&q, "limit", 1..=100, "an integer from 1 to 100")?.unwrap_or(10)
-                    as usize,
-                offset: query_int(
-                    &q,
-                    "offset",
-                    0..=i64::from(i32::MAX),
-                    "an integer of at least 0",
-                )?
-                .unwrap_or(0) as usize,
+                start_time: millis("start_time")?,
+                end_time: millis("end_time")?,
+                limit: limit.unwrap_or(10) as usize,
+                offset: offset.unwrap_or(0) as usize,
             };
             let mut st = lock(state);
             st.settle(now_ms());
