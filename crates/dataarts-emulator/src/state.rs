@@ -535,26 +535,7 @@ impl State {
         let package_ids = &body.package_ids;
         let startup_mode = *body.startup_mode;
         let ws = self.workspace(project, ws_header)?;
-        let proj = self.project(project)?;
-        for id in package_ids {
-            let pkg = proj
-                .packages
-                .get(id)
-                .filter(|p| p.workspace == ws)
-                .ok_or_else(ApiError::not_found)?;
-            if pkg.delete_flag != 0 {
-                return Err(ApiError::wrong_state(format!(
-                    "Package {id} cannot be released: it has been revoked (delete_flag 1)."
-                )));
-            }
-            if pkg.deploy_status != TO_REVIEW {
-                return Err(ApiError::wrong_state(format!(
-                    "Package {id} cannot be released: its deploy_status is {} ({}).",
-                    pkg.deploy_status,
-                    status_name(pkg.deploy_status)
-                )));
-            }
-        }
+        check_awaiting_review(self.project(project)?, &ws, package_ids, "released")?;
         let deployer: Option<Arc<str>> = caller.map(Arc::from);
         let project_arc: Arc<str> = Arc::from(project);
         let mut details = Vec::with_capacity(package_ids.len());
@@ -843,25 +824,7 @@ impl State {
     ) -> Result<(), ApiError> {
         let ws = self.workspace(project, ws_header)?;
         let proj = self.project_mut(project)?;
-        for id in package_ids {
-            let pkg = proj
-                .packages
-                .get(id)
-                .filter(|p| p.workspace == ws)
-                .ok_or_else(ApiError::not_found)?;
-            if pkg.delete_flag != 0 {
-                return Err(ApiError::wrong_state(format!(
-                    "Package {id} cannot be revoked: it has already been revoked."
-                )));
-            }
-            if pkg.deploy_status != TO_REVIEW {
-                return Err(ApiError::wrong_state(format!(
-                    "Package {id} cannot be revoked: its deploy_status is {} ({}).",
-                    pkg.deploy_status,
-                    status_name(pkg.deploy_status)
-                )));
-            }
-        }
+        check_awaiting_review(proj, &ws, package_ids, "revoked")?;
         for id in package_ids {
             if let Some(pkg) = proj.packages.get_mut(id) {
                 pkg.delete_flag = 1;
@@ -1132,4 +1095,34 @@ fn kind_name(task_type: i32) -> &'static str {
         3 => "resource",
         _ => "job",
     }
+}
+
+/// Every package exists in the workspace and is awaiting review (status 1, not revoked);
+/// checked before anything changes, so a refused call changes nothing.
+fn check_awaiting_review(
+    proj: &Project,
+    ws: &Arc<str>,
+    package_ids: &[String],
+    verb: &str,
+) -> Result<(), ApiError> {
+    for id in package_ids {
+        let pkg = proj
+            .packages
+            .get(id)
+            .filter(|p| p.workspace == *ws)
+            .ok_or_else(ApiError::not_found)?;
+        if pkg.delete_flag != 0 {
+            return Err(ApiError::wrong_state(format!(
+                "Package {id} cannot be {verb}: it has been revoked (delete_flag 1)."
+            )));
+        }
+        if pkg.deploy_status != TO_REVIEW {
+            return Err(ApiError::wrong_state(format!(
+                "Package {id} cannot be {verb}: its deploy_status is {} ({}).",
+                pkg.deploy_status,
+                status_name(pkg.deploy_status)
+            )));
+        }
+    }
+    Ok(())
 }
