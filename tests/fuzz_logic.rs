@@ -84,8 +84,10 @@ pub fn decode_responses(data: &[u8]) {
 /// error-body shapes Huawei uses from the value.
 ///
 /// Invariants: no panic; a decoded [`ErrorBody`] round-trips; it only decodes from a JSON
-/// object, and when the same bytes also parse as a [`serde_json::Value`] its three fields are
-/// exactly the value's string members of the same names.
+/// object, or from a three-element array (serde's sequence form of a struct, fields in
+/// declaration order: `["DLF.0810", "msg", "req-id"]`); when the same bytes also parse as a
+/// [`serde_json::Value`], its three fields are exactly the object's string members of the same
+/// names, or the array's elements.
 pub fn decode_error_body(data: &[u8]) {
     let value = serde_json::from_slice::<serde_json::Value>(data).ok();
     if let Some(value) = &value {
@@ -96,20 +98,25 @@ pub fn decode_error_body(data: &[u8]) {
         return;
     };
     let first = data.iter().find(|b| !b.is_ascii_whitespace());
-    assert_eq!(first, Some(&b'{'), "ErrorBody decoded from a non-object");
-    if let Some(value) = value {
-        let object = value
-            .as_object()
-            .expect("ErrorBody decoded from a non-object");
-        let member = |name: &str| {
-            object
-                .get(name)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
-        assert_eq!(body.error_code, member("error_code"));
-        assert_eq!(body.error_msg, member("error_msg"));
-        assert_eq!(body.request_id, member("request_id"));
+    assert!(
+        matches!(first, Some(b'{' | b'[')),
+        "ErrorBody decoded from something other than an object or an array"
+    );
+    let text = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(str::to_string);
+    match value {
+        Some(serde_json::Value::Object(object)) => {
+            assert_eq!(body.error_code, text(object.get("error_code")));
+            assert_eq!(body.error_msg, text(object.get("error_msg")));
+            assert_eq!(body.request_id, text(object.get("request_id")));
+        }
+        Some(serde_json::Value::Array(items)) => {
+            assert_eq!(items.len(), 3, "ErrorBody decoded from {items:?}");
+            assert_eq!(body.error_code, text(items.first()));
+            assert_eq!(body.error_msg, text(items.get(1)));
+            assert_eq!(body.request_id, text(items.get(2)));
+        }
+        Some(other) => panic!("ErrorBody decoded from {other}"),
+        None => {}
     }
 }
 

@@ -14,8 +14,8 @@ use dataarts_tests::fuzz_logic::{Target, TARGETS};
 /// How many hand-written seeds (`seed-*`, written by `fuzz/make_seeds.py`) each target's
 /// corpus holds; the fuzzer's own finds come on top.
 const MIN_SEEDS: &[(&str, usize)] = &[
-    ("decode_responses", 40),
-    ("decode_error_body", 22),
+    ("decode_responses", 41),
+    ("decode_error_body", 24),
     ("signing_canonical", 24),
     ("signing_roundtrip", 25),
     ("signing_parse", 25),
