@@ -133,10 +133,10 @@ impl SigningTransport {
             let started = Instant::now();
             let outcome = match http.execute(req).await {
                 Err(e) => Attempt::Failed(e),
-                Ok(resp) => {
+                Ok(mut resp) => {
                     let status = resp.status();
                     let version = resp.version();
-                    let headers = resp.headers().clone();
+                    let headers = std::mem::take(resp.headers_mut());
                     match resp.bytes().await {
                         Ok(body) => Attempt::Answered {
                             status,
@@ -256,7 +256,7 @@ fn finish(outcome: Attempt) -> reqwest::Result<reqwest::Response> {
         } => {
             headers.remove(reqwest::header::TRANSFER_ENCODING);
             if status.is_success() {
-                return Ok(rebuild(status, version, headers, body.to_vec()));
+                return Ok(rebuild(status, version, headers, body));
             }
             let parsed = error_body::parse(status.as_u16(), &body);
             if header_str(&headers, "x-request-id").is_none() {
@@ -282,7 +282,7 @@ fn finish(outcome: Attempt) -> reqwest::Result<reqwest::Response> {
                 status,
                 version,
                 headers,
-                normalised.to_string().into_bytes(),
+                normalised.to_string().into(),
             ))
         }
     }
@@ -292,7 +292,7 @@ fn rebuild(
     status: StatusCode,
     version: http::Version,
     headers: HeaderMap,
-    body: Vec<u8>,
+    body: bytes::Bytes,
 ) -> reqwest::Response {
     let mut resp = http::Response::new(body);
     *resp.status_mut() = status;
@@ -315,7 +315,7 @@ fn client_error_response(message: &str) -> reqwest::Response {
         StatusCode::BAD_REQUEST,
         http::Version::HTTP_11,
         headers,
-        body.to_string().into_bytes(),
+        body.to_string().into(),
     )
 }
 

@@ -31,6 +31,19 @@ pub(crate) fn id(what: &str, value: &str) -> Result<()> {
             ),
         ));
     }
+    // The service issues ASCII ids (numeric strings, 32 hex characters); anything else,
+    // such as a zero-width space or full-width digits, is a copy-paste accident that would
+    // look right on screen and fail (or match something else) on the server.
+    if let Some(c) = value.chars().find(|c| !c.is_ascii()) {
+        return Err(Error::invalid(
+            what,
+            format!(
+                "{:?} contains the non-ASCII character {} ({c:?}); ids are ASCII, so retype it rather than copy it",
+                shorten(value),
+                c.escape_unicode()
+            ),
+        ));
+    }
     for bad in ["/", "..", "?", "#", "%", "\\"] {
         if value.contains(bad) {
             return Err(Error::invalid(
@@ -130,10 +143,31 @@ mod tests {
         assert!(id("package id", "23").is_ok());
         assert!(id("package id", "ff8080818c81c8ab018c8b43f85d0008").is_ok());
         for bad in [
-            "", " ", "a/b", "..", "a?b", "a#b", "a%2F", "a b", "a\nb", "a\u{7f}", "a\\b",
+            "",
+            " ",
+            "a/b",
+            "..",
+            "a?b",
+            "a#b",
+            "a%2F",
+            "a b",
+            "a\nb",
+            "a\u{7f}",
+            "a\\b",
+            "1000\u{200B}",
+            "\u{202E}1000",
+            "\u{FEFF}1000",
+            "１０００",
+            "1000\u{2060}",
+            "é",
         ] {
             assert!(id("package id", bad).is_err(), "{bad:?}");
         }
+        let err = id("package id", "23\u{200B}").unwrap_err().to_string();
+        assert!(
+            err.contains("\\u{200b}") && err.contains("non-ASCII"),
+            "{err}"
+        );
     }
 
     #[test]
