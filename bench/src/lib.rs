@@ -191,6 +191,9 @@ pub async fn raw_deploy(client: &dataarts_release_raw::Client, id: &str) -> anyh
 pub struct HandClient {
     http: reqwest::Client,
     url: String,
+    /// Attribution experiments only (`BENCH_HAND_TIMEOUT=1`): set a per-request timeout as
+    /// the wrapper does on every attempt.
+    timeout: Option<Duration>,
 }
 
 #[derive(serde::Deserialize)]
@@ -214,6 +217,7 @@ impl HandClient {
         Self {
             http: plain_http(),
             url: format!("{}{}", base.trim_end_matches('/'), deploy_path()),
+            timeout: std::env::var_os("BENCH_HAND_TIMEOUT").map(|_| Duration::from_secs(30)),
         }
     }
 
@@ -238,6 +242,7 @@ impl HandClient {
             .body(body)
             .build()?;
         sign_in_place(&mut req, SystemTime::now())?;
+        *req.timeout_mut() = self.timeout;
         let resp = self.http.execute(req).await?;
         let status = resp.status();
         let bytes = resp.bytes().await?;

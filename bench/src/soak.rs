@@ -63,6 +63,7 @@ impl SoakConfig {
     }
 
     /// The fault configuration handed to the emulator.
+    #[allow(clippy::needless_update)] // stays valid when the emulator adds fault kinds
     pub fn faults(&self) -> FaultConfig {
         let p = self.fault_probability;
         FaultConfig {
@@ -81,7 +82,7 @@ impl SoakConfig {
 
     /// Ids call `i` deploys: 1 to 3 for single deploys, 1 to 5 for `deploy_all`.
     fn group(&self, i: usize) -> usize {
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             1 + i % 3
         } else {
             1 + i % 5
@@ -124,16 +125,28 @@ pub struct SoakReport {
     pub violations: Vec<String>,
     /// Wall time of the deploys.
     pub wall: Duration,
+    /// Packages reported `Unknown` that the journal shows released (once).
+    pub unknown_released: usize,
+    /// A few of the errors reported as `Unknown`, for the record.
+    pub unknown_samples: Vec<String>,
+    /// Settling (faults off, as a caller would after the run): `Unknown` ids sent again with
+    /// `deploy_all`, which released this many (the others were found already released).
+    pub settled_released: usize,
+    /// After settling: packages released exactly once (should be all of them).
+    pub final_released_once: usize,
 }
 
 impl SoakReport {
     /// Human summary.
     pub fn summary(&self) -> String {
         format!(
-            "calls={} packages={} told={:?} requests={} operations={:?} faults={:?} wall={:.2}s violations={}",
+            "calls={} packages={} told={:?} unknown_but_released={} settled_released={} final_released_once={} requests={} operations={:?} faults={:?} wall={:.2}s violations={}",
             self.calls,
             self.packages,
             self.told,
+            self.unknown_released,
+            self.settled_released,
+            self.final_released_once,
             self.requests,
             self.operations,
             self.faults,
@@ -233,6 +246,7 @@ pub async fn run(c: &SoakConfig) -> anyhow::Result<SoakReport> {
 
 async fn run_on(emu: &RunningEmulator, c: &SoakConfig) -> anyhow::Result<SoakReport> {
     let client = client(&emu.url(), c)?;
+    let packages = c.packages();
     // The call plan: call i gets the next group of ids.
     let mut next = FIRST_SEEDED_ID;
     let plan: Vec<(usize, Vec<String>)> = (0..c.calls)
@@ -255,7 +269,7 @@ async fn run_on(emu: &RunningEmulator, c: &SoakConfig) -> anyhow::Result<SoakRep
                     let Some((i, ids)) = plan.lock().expect("plan lock").next() else {
                         break;
                     };
-                    if i % 2 == 0 {
+                    if i.is_multiple_of(2) {
                         let r = client
                             .deploy(ids.iter().cloned())
                             .start_jobs(false)
@@ -356,6 +370,12 @@ async fn run_on(emu: &RunningEmulator, c: &SoakConfig) -> anyhow::Result<SoakRep
             Told::Refused => count == 0,
             Told::Unknown => count <= 1,
         };
+        if *told == Told::Unknown {
+            report.unknown_released += count;
+            if report.unknown_samples.len() < 5 {
+                report.unknown_samples.push(format!("{id}: {msg}"));
+            }
+        }
         if !ok {
             report.violations.push(format!(
                 "{id}: caller told {told:?} ({msg}) but the emulator released it {count} times"
@@ -365,6 +385,38 @@ async fn run_on(emu: &RunningEmulator, c: &SoakConfig) -> anyhow::Result<SoakRep
             report
                 .violations
                 .push(format!("{id}: failure reported without an error"));
+        }
+    }
+
+    // Settle, as the docs tell a caller to: faults off, read every unknown package back
+    // (`show_package`) and release those still awaiting review. (A deploy is all or nothing
+    // on the service side: sending an already released id with the others would refuse them
+    // all.)
+    emu.set_faults(FaultConfig::default());
+    let mut awaiting = Vec::new();
+    for (id, t, _) in &told_all {
+        if *t == Told::Unknown {
+            let detail = client.show_package(id.as_str()).await?;
+            if detail.package.is_awaiting_review() {
+                awaiting.push(id.clone());
+            }
+        }
+    }
+    if !awaiting.is_empty() {
+        let again = client.deploy_all(awaiting).start_jobs(false).send().await?;
+        report.settled_released = again.released().len();
+    }
+    for k in FIRST_SEEDED_ID..FIRST_SEEDED_ID + packages {
+        let id = k.to_string();
+        let told_refused = told_all
+            .iter()
+            .any(|(i, t, _)| *i == id && *t == Told::Refused);
+        match emu.release_count(&id) {
+            1 => report.final_released_once += 1,
+            0 if told_refused => {}
+            n => report
+                .violations
+                .push(format!("{id}: released {n} times after settling")),
         }
     }
     Ok(report)

@@ -34,6 +34,9 @@ async fn main() -> anyhow::Result<()> {
     println!("soak config: {c:?}");
     let report = run(&c).await?;
     println!("{}", report.summary());
+    for u in &report.unknown_samples {
+        println!("UNKNOWN (sample) {u}");
+    }
     for v in report.violations.iter().take(50) {
         println!("VIOLATION {v}");
     }

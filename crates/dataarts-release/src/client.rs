@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use dataarts_release_raw::types::ErrorBody;
 use url::Url;
@@ -50,7 +49,6 @@ pub(crate) struct Inner {
     pub(crate) project_id: String,
     pub(crate) credentials: Credentials,
     pub(crate) retry: RetryPolicy,
-    pub(crate) total_timeout: Duration,
 }
 
 impl fmt::Debug for Client {
@@ -177,19 +175,11 @@ impl Client {
             >,
         >,
     {
-        // The transport stops retrying at the deadline; this is the backstop (plus slack for
-        // the rate limiter and the last attempt's own timeout).
-        let limit = self
-            .inner
-            .total_timeout
-            .saturating_add(Duration::from_secs(5));
-        match tokio::time::timeout(limit, fut).await {
-            Ok(Ok(v)) => Ok(v.into_inner()),
-            Ok(Err(e)) => Err(self.map_raw_error(operation, e)),
-            Err(_) => Err(Error::Timeout {
-                operation,
-                after: Some(limit),
-            }),
+        // No timer here: the transport bounds every attempt by the attempt timeout and the
+        // remaining total deadline, and stops retrying at the deadline.
+        match fut.await {
+            Ok(v) => Ok(v.into_inner()),
+            Err(e) => Err(self.map_raw_error(operation, e)),
         }
     }
 

@@ -433,7 +433,6 @@ impl ClientBuilder {
             project_id,
             credentials,
             retry: self.retry,
-            total_timeout: self.total_timeout,
         };
         Ok(Client::from_parts(Arc::new(inner), self.workspace))
     }
