@@ -5,7 +5,7 @@
 //!
 //! - (a) [`wrapper_client`]: the `dataarts-release` wrapper with AK/SK;
 //! - (b) [`raw_client`]: the generated `dataarts-release-raw` client with a minimal signing
-//!   [`Transport`](dataarts_release_raw::Transport) ([`MinimalSigner`]);
+//!   [`Transport`] ([`MinimalSigner`]);
 //! - (c) [`HandClient`]: a hand-written `reqwest` call with the same headers, signed with
 //!   `dataarts-signing`.
 //!
