@@ -406,6 +406,59 @@ fn deploy_wait_timeout_exits_4() {
     assert_eq!(v["error"]["exit_code"], 4);
 }
 
+#[test]
+fn deploy_wait_timeout_still_reports_the_packages_that_finished() {
+    let emu = TestEmu::start(TaskTiming::Manual, 0);
+    let o = std::thread::scope(|s| {
+        s.spawn(|| {
+            // As soon as the release has landed, finish one subtask of every task: package
+            // 23 (one item) ends, package 12 (two items) keeps running past the timeout.
+            let give_up = std::time::Instant::now() + std::time::Duration::from_secs(30);
+            while !emu
+                .emu()
+                .journal()
+                .iter()
+                .any(|e| e.operation == "deploy_factory_packages" && e.applied)
+            {
+                if std::time::Instant::now() > give_up {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            emu.emu().advance_tasks();
+        });
+        cli(&[
+            "--output",
+            "json",
+            "deploy",
+            "12",
+            "23",
+            "--wait",
+            "--timeout",
+            "3s",
+        ])
+        .against(&emu)
+        .run()
+    });
+    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    let v = json(&o);
+    let package = |id: &str| {
+        v["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["package_id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(package("23")["result"], "released", "{v:#}");
+    assert_eq!(package("23")["subtasks_completed"], 1, "{v:#}");
+    assert_eq!(package("12")["result"], "releasing", "{v:#}");
+    assert_eq!(package("12")["subtasks_completed"], 1, "{v:#}");
+    assert_eq!(package("12")["subtasks_total"], 2, "{v:#}");
+    assert_eq!(v["error"]["exit_code"], 4);
+}
+
 // ---------------------------------------------------------------------------------------
 // packages
 

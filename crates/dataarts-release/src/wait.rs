@@ -85,6 +85,8 @@ pub struct Progress {
     pub total: usize,
     /// True when this task (or package release) has finished.
     pub finished: bool,
+    /// How it ended, once `finished`.
+    pub outcome: Option<ReleaseOutcome>,
     /// Finished units over everything being waited for.
     pub overall_completed: usize,
     /// Total units over everything being waited for.
@@ -105,6 +107,17 @@ pub enum ReleaseOutcome {
     Succeeded,
     /// The release failed (`FAILED`, or `deploy_status` 3).
     Failed,
+}
+
+impl ReleaseOutcome {
+    /// The outcome a final task status stands for.
+    fn of_task(status: &TaskStatus) -> Self {
+        if *status == TaskStatus::Successful {
+            Self::Succeeded
+        } else {
+            Self::Failed
+        }
+    }
 }
 
 /// The end of one package's release.
@@ -312,6 +325,7 @@ impl<'a> WaitForTask<'a> {
                         completed: tracker.completed,
                         total: tracker.total,
                         finished,
+                        outcome: finished.then(|| ReleaseOutcome::of_task(&task.status)),
                         overall_completed: tracker.completed,
                         overall_total: tracker.total,
                     });
@@ -508,11 +522,7 @@ impl<'a> WaitForDeployment<'a> {
                             if finished {
                                 e.done = Some(ReleaseResult {
                                     package_id: e.package_id.clone(),
-                                    outcome: if task.status == TaskStatus::Successful {
-                                        ReleaseOutcome::Succeeded
-                                    } else {
-                                        ReleaseOutcome::Failed
-                                    },
+                                    outcome: ReleaseOutcome::of_task(&task.status),
                                     task: Some(task),
                                     package: None,
                                 });
@@ -555,6 +565,7 @@ impl<'a> WaitForDeployment<'a> {
                             completed: e.tracker.completed,
                             total: e.tracker.total,
                             finished,
+                            outcome: e.done.as_ref().map(|d| d.outcome),
                             overall_completed,
                             overall_total,
                         });

@@ -1,8 +1,9 @@
 //! `deploy`: release any number of packages (batched by the wrapper), optionally waiting.
 
+use std::sync::Mutex;
 use std::time::Duration;
 
-use dataarts_release::{DeployResult, ReleaseOutcome};
+use dataarts_release::{DeployResult, Progress, ReleaseOutcome};
 
 use crate::cli::DeployArgs;
 use crate::context::Context;
@@ -100,10 +101,14 @@ pub async fn run(ctx: &Context, args: &DeployArgs) -> Result<(), CliError> {
             many => format!("{} packages", many.len()),
         };
         let bar = Bar::new(!ctx.quiet, total, &label);
-        let mut wait = deployment
-            .wait()
-            .timeout(args.timeout)
-            .on_progress(|p| bar.update(p));
+        // What the waiter reported, so a timeout still shows the packages that finished.
+        let seen: Mutex<Vec<Progress>> = Mutex::new(Vec::new());
+        let mut wait = deployment.wait().timeout(args.timeout).on_progress(|p| {
+            bar.update(p);
+            if let Ok(mut seen) = seen.lock() {
+                seen.push(p.clone());
+            }
+        });
         if let Some(i) = ctx.poll_interval {
             wait = wait
                 .poll_interval(i)
@@ -127,7 +132,10 @@ pub async fn run(ctx: &Context, args: &DeployArgs) -> Result<(), CliError> {
                     }
                 }
             }
-            Err(e) => wait_error = Some(e),
+            Err(e) => {
+                apply_progress(&mut rows, &seen.into_inner().unwrap_or_default());
+                wait_error = Some(e);
+            }
         }
         bar.finish();
     }
@@ -163,6 +171,23 @@ pub async fn run(ctx: &Context, args: &DeployArgs) -> Result<(), CliError> {
     match failure {
         Some(f) => Err(f),
         None => Ok(()),
+    }
+}
+
+/// Lays the waiter's progress reports over the rows (used when waiting stopped early).
+fn apply_progress(rows: &mut [Row], reports: &[Progress]) {
+    for p in reports {
+        let Some(id) = &p.package_id else { continue };
+        let Some(row) = rows.iter_mut().find(|r| r.package_id == id.as_str()) else {
+            continue;
+        };
+        row.completed = Some(p.completed);
+        row.total = Some(p.total);
+        row.state = match p.outcome {
+            Some(ReleaseOutcome::Succeeded) => State::Released,
+            Some(ReleaseOutcome::Failed) => State::Failed,
+            None => row.state,
+        };
     }
 }
 
