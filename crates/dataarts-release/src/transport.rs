@@ -418,8 +418,10 @@ mod tests {
     use super::*;
 
     fn v1() -> serde_json::Value {
-        let all: serde_json::Value =
-            serde_json::from_str(include_str!("../tests/data/signing_vectors.json")).unwrap();
+        let all: serde_json::Value = serde_json::from_str(include_str!(
+            "../../dataarts-signing/tests/data/signing_vectors.json"
+        ))
+        .unwrap();
         all["vectors"]
             .as_array()
             .unwrap()
