@@ -247,6 +247,27 @@ impl EnvSource {
     }
 }
 
+/// The official SDK's per-service endpoint override,
+/// `HUAWEICLOUD_SDK_REGION_<SERVICE>_<REGION>` (a comma-separated list): its name and the first
+/// URL in it.
+fn sdk_region_endpoint(
+    env: &EnvSource,
+    service: &str,
+    region: &str,
+) -> Result<Option<(String, String)>> {
+    let name = format!(
+        "HUAWEICLOUD_SDK_REGION_{service}_{}",
+        region.to_ascii_uppercase().replace('-', "_")
+    );
+    let first = env.get(&name)?.and_then(|v| {
+        v.split(',')
+            .map(str::trim)
+            .find(|s| !s.is_empty())
+            .map(str::to_string)
+    });
+    Ok(first.map(|url| (name, url)))
+}
+
 /// What the profile file's `[basic]` section holds.
 #[derive(Default)]
 struct Profile {
@@ -490,16 +511,7 @@ impl ClientBuilder {
             b = b.endpoint(e);
             b.origins.endpoint = Some(ENV_ENDPOINT.into());
         } else if let Some(r) = &region {
-            let name = format!(
-                "HUAWEICLOUD_SDK_REGION_DATAARTSSTUDIO_{}",
-                r.to_ascii_uppercase().replace('-', "_")
-            );
-            if let Some(first) = env.get(&name)?.and_then(|v| {
-                v.split(',')
-                    .map(str::trim)
-                    .find(|s| !s.is_empty())
-                    .map(str::to_string)
-            }) {
+            if let Some((name, first)) = sdk_region_endpoint(env, "DATAARTSSTUDIO", r)? {
                 b = b.endpoint(first);
                 b.origins.endpoint = Some(name);
                 // The DataArts override does not imply one for DLF: keep the region pattern.
@@ -511,16 +523,7 @@ impl ClientBuilder {
             b = b.v1_endpoint(e);
             b.origins.v1_endpoint = Some(ENV_V1_ENDPOINT.into());
         } else if let (Some(r), None) = (&region, env.get(ENV_ENDPOINT)?) {
-            let name = format!(
-                "HUAWEICLOUD_SDK_REGION_DLF_{}",
-                r.to_ascii_uppercase().replace('-', "_")
-            );
-            if let Some(first) = env.get(&name)?.and_then(|v| {
-                v.split(',')
-                    .map(str::trim)
-                    .find(|s| !s.is_empty())
-                    .map(str::to_string)
-            }) {
+            if let Some((name, first)) = sdk_region_endpoint(env, "DLF", r)? {
                 b = b.v1_endpoint(first);
                 b.origins.v1_endpoint = Some(name);
             }
