@@ -192,22 +192,14 @@ impl SigningTransport {
                         200..=299 if class == OpClass::Read && !is_json(body) => {
                             Some(self.retry.backoff(attempt))
                         }
-                        429 => Some(
-                            header_str(headers, "retry-after")
-                                .and_then(|v| parse_retry_after(&v))
-                                .map(|d| self.retry.retry_after(d))
-                                .unwrap_or_else(|| self.retry.backoff(attempt)),
-                        ),
+                        429 => Some(self.server_delay(headers, attempt)),
                         401 if !resigned_after_expiry && mentions_expiry(body) => {
                             resigned_after_expiry = true;
                             Some(Duration::ZERO)
                         }
-                        502..=504 if class == OpClass::Read => Some(
-                            header_str(headers, "retry-after")
-                                .and_then(|v| parse_retry_after(&v))
-                                .map(|d| self.retry.retry_after(d))
-                                .unwrap_or_else(|| self.retry.backoff(attempt)),
-                        ),
+                        502..=504 if class == OpClass::Read => {
+                            Some(self.server_delay(headers, attempt))
+                        }
                         _ => None,
                     }
                 }
@@ -223,6 +215,17 @@ impl SigningTransport {
                 _ => return finish(outcome),
             }
         }
+    }
+}
+
+impl SigningTransport {
+    /// How long to wait before retrying an answer that asked for patience: the server's
+    /// `Retry-After` (capped), or our own backoff when it gave none.
+    fn server_delay(&self, headers: &HeaderMap, attempt: u32) -> Duration {
+        header_str(headers, "retry-after")
+            .and_then(|v| parse_retry_after(&v))
+            .map(|d| self.retry.retry_after(d))
+            .unwrap_or_else(|| self.retry.backoff(attempt))
     }
 }
 
