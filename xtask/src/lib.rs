@@ -1,6 +1,7 @@
 //! Project automation behind `cargo xtask`.
 
 pub mod codegen;
+pub mod operation_table;
 pub mod test;
 
 use std::path::PathBuf;

@@ -6,8 +6,8 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  codegen           regenerate crates/dataarts-release-raw/src/generated.rs from openapi/deploy.yaml
-  codegen --check   fail with a diff when the checked-in generated file is stale
+  codegen           regenerate the raw client and the operation table from openapi/deploy.yaml
+  codegen --check   fail with a diff when a checked-in generated file is stale
   test              prepare the Python venv (official SDK, validators) and run every test
 ";
 
@@ -16,11 +16,11 @@ fn main() -> ExitCode {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
         ["codegen"] => xtask::codegen::write().map(|changed| {
-            let path = xtask::codegen::GENERATED_PATH;
-            if changed {
+            if changed.is_empty() {
+                println!("the generated files are already up to date");
+            }
+            for path in changed {
                 println!("wrote {path}");
-            } else {
-                println!("{path} is already up to date");
             }
         }),
         ["codegen", "--check"] => xtask::codegen::check(),

@@ -2599,9 +2599,15 @@ pub mod types {
 /// released, package them, list and inspect release packages, release (deploy) or revoke
 /// them, and poll the asynchronous system task a release starts.
 ///
-/// Hand-maintained from Huawei's API reference and the official SDK models
-/// (see `shared/reference/api.md`). This file is the single source of truth for the
-/// generated Rust client (`cargo xtask codegen`) and for the emulator.
+/// Hand-maintained from Huawei's API reference and the official SDK models (what is
+/// known and unknown about the real service is in `docs/service-notes.md`). This file is
+/// the single source of truth for the generated Rust client (`cargo xtask codegen`) and
+/// for the emulator.
+///
+/// Every operation declares `x-retry`, what a client may do after an ambiguous failure
+/// (timeout, dropped connection, 5xx): `read` (send again), `write-reconcile` (read the
+/// state back and re-send only what did not take effect) or `write` (re-send only when
+/// the request provably never reached the service).
 ///
 /// Conventions: every timestamp is milliseconds since the Unix epoch (`format: unix-ms`,
 /// an int64; the Rust client also accepts it as a numeric string). Values the server

@@ -10,6 +10,10 @@
 //!   in this crate, so it delegates to a trait object the wrapper supplies.
 //! - [`EpochMillis`]: a timestamp that decodes from a JSON number or a numeric string.
 //!
+//! Beside the client sit two shared tables: [`operations`] (generated from the spec: every
+//! operation's id, method, path, retry class and host) and [`status`] (the service's status
+//! codes, named once for the wrapper and the emulator).
+//!
 //! ```
 //! let client = dataarts_release_raw::Client::new_with_client(
 //!     "http://127.0.0.1:8080",
@@ -28,7 +32,10 @@ mod epoch_millis;
 #[allow(clippy::all, clippy::pedantic, missing_docs, rustdoc::all)]
 mod generated;
 mod hooks;
+pub mod operations;
+pub mod status;
 
 pub use epoch_millis::EpochMillis;
 pub use generated::*;
 pub use hooks::{Hooks, SendFuture, Transport};
+pub use operations::{Host, Operation, RetryClass};

@@ -121,8 +121,8 @@ pub use error::{Error, Result, ServiceError};
 pub use ids::{PackageId, PendingItemId, TaskId};
 pub use model::{
     Approver, CreatedPackage, DeployStatus, EpochMillis, PackageDetail, PackageItem, Page,
-    PendingItem, ReleasePackage, SortDirection, SubTask, SystemTask, TaskStatus, TaskType,
-    UpdateType,
+    PendingItem, ReleasePackage, ReleaseState, SortDirection, SubTask, SystemTask, TaskStatus,
+    TaskType, UpdateType,
 };
 pub use ops::deploy::{DeployRequest, DeployResult, DeployedPackage, Deployment, MAX_DEPLOY_IDS};
 pub use ops::packages::ListPackages;

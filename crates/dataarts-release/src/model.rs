@@ -1,85 +1,10 @@
 //! Domain types returned by the client, converted from the raw wire types.
 
+pub use dataarts_release_raw::status::{DeployStatus, ReleaseState, TaskStatus};
 use dataarts_release_raw::types as raw;
 pub use dataarts_release_raw::EpochMillis;
 
 use crate::ids::{PackageId, PendingItemId, TaskId};
-
-/// Release status of a package (`deploy_status`).
-///
-/// ```
-/// use dataarts_release::DeployStatus;
-/// assert_eq!(DeployStatus::from_code(5), DeployStatus::Releasing);
-/// assert_eq!(DeployStatus::from_code(9), DeployStatus::Unknown(9));
-/// assert!(DeployStatus::Succeeded.is_final());
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DeployStatus {
-    /// `1`: waiting for review (release it with `deploy`, or revoke it).
-    AwaitingReview,
-    /// `2`: released successfully.
-    Succeeded,
-    /// `3`: the release failed.
-    Failed,
-    /// `5`: being released.
-    Releasing,
-    /// Any other value the server sends.
-    Unknown(i32),
-}
-
-impl DeployStatus {
-    /// Maps the wire value.
-    ///
-    /// ```
-    /// assert_eq!(dataarts_release::DeployStatus::from_code(1), dataarts_release::DeployStatus::AwaitingReview);
-    /// ```
-    pub fn from_code(code: i32) -> Self {
-        match code {
-            1 => Self::AwaitingReview,
-            2 => Self::Succeeded,
-            3 => Self::Failed,
-            5 => Self::Releasing,
-            other => Self::Unknown(other),
-        }
-    }
-
-    /// The wire value.
-    ///
-    /// ```
-    /// assert_eq!(dataarts_release::DeployStatus::Failed.code(), 3);
-    /// ```
-    pub fn code(self) -> i32 {
-        match self {
-            Self::AwaitingReview => 1,
-            Self::Succeeded => 2,
-            Self::Failed => 3,
-            Self::Releasing => 5,
-            Self::Unknown(c) => c,
-        }
-    }
-
-    /// True for `Succeeded` and `Failed`.
-    ///
-    /// ```
-    /// assert!(!dataarts_release::DeployStatus::Releasing.is_final());
-    /// ```
-    pub fn is_final(self) -> bool {
-        matches!(self, Self::Succeeded | Self::Failed)
-    }
-}
-
-impl std::fmt::Display for DeployStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::AwaitingReview => f.write_str("awaiting review"),
-            Self::Succeeded => f.write_str("released"),
-            Self::Failed => f.write_str("release failed"),
-            Self::Releasing => f.write_str("being released"),
-            Self::Unknown(c) => write!(f, "unknown status {c}"),
-        }
-    }
-}
 
 /// Kind of a task inside a package (`task_type`).
 ///
@@ -422,63 +347,6 @@ pub struct Page<T> {
     pub offset: u32,
     /// Requested page size.
     pub limit: u32,
-}
-
-/// Status of a system task or subtask.
-///
-/// ```
-/// use dataarts_release::TaskStatus;
-/// assert_eq!(TaskStatus::from_wire("SUCCESSFUL"), TaskStatus::Successful);
-/// assert!(TaskStatus::Failed.is_final());
-/// assert_eq!(TaskStatus::from_wire("PAUSED"), TaskStatus::Unknown("PAUSED".into()));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TaskStatus {
-    /// `RUNNING`.
-    Running,
-    /// `SUCCESSFUL`.
-    Successful,
-    /// `FAILED`.
-    Failed,
-    /// Anything else.
-    Unknown(String),
-}
-
-impl TaskStatus {
-    /// Maps the wire value (case-insensitively).
-    ///
-    /// ```
-    /// assert_eq!(dataarts_release::TaskStatus::from_wire("running"), dataarts_release::TaskStatus::Running);
-    /// ```
-    pub fn from_wire(s: &str) -> Self {
-        match s.trim().to_ascii_uppercase().as_str() {
-            "RUNNING" => Self::Running,
-            "SUCCESSFUL" | "SUCCESS" => Self::Successful,
-            "FAILED" => Self::Failed,
-            _ => Self::Unknown(s.to_string()),
-        }
-    }
-
-    /// True for `Successful` and `Failed`.
-    ///
-    /// ```
-    /// assert!(!dataarts_release::TaskStatus::Running.is_final());
-    /// ```
-    pub fn is_final(&self) -> bool {
-        matches!(self, Self::Successful | Self::Failed)
-    }
-}
-
-impl std::fmt::Display for TaskStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Running => f.write_str("RUNNING"),
-            Self::Successful => f.write_str("SUCCESSFUL"),
-            Self::Failed => f.write_str("FAILED"),
-            Self::Unknown(s) => f.write_str(s),
-        }
-    }
 }
 
 /// A subtask of a system task (one per item of a released package).
