@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use dataarts_emulator::{FaultConfig, RateLimits, RunningEmulator};
 use dataarts_release::{Client, Credentials, DeployResult, Error, RetryPolicy};
+use dataarts_release_raw::Operation;
 
 use crate::{start_emulator, AK, FIRST_SEEDED_ID, PROJECT_ID, SK, WORKSPACE};
 
@@ -331,11 +332,13 @@ async fn run_on(emu: &RunningEmulator, c: &SoakConfig) -> anyhow::Result<SoakRep
     report.requests = journal.len();
     let mut applied: HashMap<String, usize> = HashMap::new();
     for e in &journal {
-        *report.operations.entry(e.operation.clone()).or_default() += 1;
-        if let Some(f) = &e.fault {
-            *report.faults.entry(f.clone()).or_default() += 1;
+        // Named as the emulator's journal endpoint names them.
+        let operation = e.operation.map_or("unknown", Operation::id);
+        *report.operations.entry(operation.to_string()).or_default() += 1;
+        if let Some(f) = e.fault {
+            *report.faults.entry(f.to_string()).or_default() += 1;
         }
-        if e.operation == "deploy_factory_packages" && e.applied {
+        if e.operation == Some(Operation::DeployFactoryPackages) && e.applied {
             for id in &e.package_ids {
                 *applied.entry(id.clone()).or_default() += 1;
             }

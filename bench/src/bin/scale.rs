@@ -19,6 +19,7 @@ use std::time::Instant;
 use dataarts_bench::{start_emulator, wrapper_client, FIRST_SEEDED_ID};
 use dataarts_emulator::{FaultConfig, RateLimits};
 use dataarts_release::DEFAULT_RATE_LIMIT;
+use dataarts_release_raw::Operation;
 
 fn arg(name: &str, default: usize) -> usize {
     let args: Vec<String> = std::env::args().collect();
@@ -90,7 +91,7 @@ async fn main() -> anyhow::Result<()> {
     let journal = emu.journal();
     let deploys = journal
         .iter()
-        .filter(|e| e.operation == "deploy_factory_packages")
+        .filter(|e| e.operation == Some(Operation::DeployFactoryPackages))
         .count();
     let throttled = journal.iter().filter(|e| e.status == 429).count();
     for e in journal.iter().filter(|e| e.status == 429) {

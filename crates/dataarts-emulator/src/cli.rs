@@ -5,7 +5,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::{Emulator, EmulatorBuilder, EmulatorError, FaultConfig, RateLimits, TaskTiming};
+use crate::config::{FaultConfig, RateLimits, TaskTiming};
+use crate::emulator::{Emulator, EmulatorBuilder};
+use crate::error::EmulatorError;
 
 fn probability(s: &str) -> Result<f64, String> {
     let p: f64 = s

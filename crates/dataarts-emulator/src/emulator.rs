@@ -3,23 +3,25 @@
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::app::Shared;
+use crate::config::{FaultConfig, RateLimits, TaskTiming};
+use crate::error::EmulatorError;
 use crate::faults::Faults;
 use crate::fixtures::{
     Fixtures, DEMO_AK, DEMO_DEPLOYER_USER_ID, DEMO_PROJECT_ID, DEMO_PROJECT_ID_2, DEMO_SK,
     DEMO_TOKEN,
 };
 use crate::gateway::{Credentials, RateLimiter};
-use crate::ids::{now_ms, HexIds};
+use crate::ids::HexIds;
 use crate::journal::{Journal, JournalEntry};
-use crate::server::{serve, Shared};
-use crate::state::State;
-use crate::{EmulatorError, FaultConfig, RateLimits, TaskTiming};
+use crate::server::serve;
+use crate::state::{State, StateCell};
 
 /// Default journal capacity (entries kept; the oldest go first).
 pub const DEFAULT_JOURNAL_CAPACITY: usize = 1_000_000;
@@ -114,7 +116,7 @@ impl EmulatorBuilder {
         Ok(self.fixtures(f))
     }
 
-    /// Adds `count` deployable packages (status 1, one item each) to the default workspace of
+    /// Adds `count` deployable packages (awaiting review, one item each) to the default workspace of
     /// [`crate::DEMO_PROJECT_ID`], with ids `"1000"` to `"1000+count-1"` (their items use the
     /// ids that follow; fixture records with those ids are replaced). The demo project and its
     /// default workspace are created when the fixtures lack them. For load and scale tests.
@@ -232,7 +234,7 @@ impl EmulatorBuilder {
             })?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
-            state: Mutex::new(State::new(&fixtures, self.seed_packages, self.timing)),
+            state: StateCell::new(State::new(&fixtures, self.seed_packages, self.timing)),
             fixtures,
             seed_packages: self.seed_packages,
             timing: self.timing,
@@ -278,9 +280,10 @@ impl RunningEmulator {
         self.shared.journal.snapshot(0)
     }
 
-    /// How many times this package was actually released (its state changed from 1 to 5).
+    /// How many times this package was actually released (its state changed from awaiting
+    /// review to releasing).
     pub fn release_count(&self, package_id: &str) -> usize {
-        self.shared.lock_state().release_count(package_id)
+        self.shared.state.lock().release_count(package_id)
     }
 
     /// Replaces the fault configuration (and reseeds its generator).
@@ -295,23 +298,21 @@ impl RunningEmulator {
 
     /// Finishes one more subtask of every running release task.
     pub fn advance_tasks(&self) {
-        let now = now_ms();
-        let mut st = self.shared.lock_state();
-        st.settle(now);
+        let mut st = self.shared.state.lock();
+        let now = st.now();
         st.advance_tasks(now);
     }
 
     /// Finishes every running release task now.
     pub fn complete_all_tasks(&self) {
-        let now = now_ms();
-        let mut st = self.shared.lock_state();
-        st.settle(now);
+        let mut st = self.shared.state.lock();
+        let now = st.now();
         st.complete_all_tasks(now);
     }
 
-    /// The next release of this package ends FAILED (`deploy_status` 3).
+    /// The next release of this package fails (`deploy_status` 3, its task `FAILED`).
     pub fn fail_release_of(&self, package_id: &str) {
-        self.shared.lock_state().fail_release_of(package_id);
+        self.shared.state.lock().fail_release_of(package_id);
     }
 
     /// Back to the initial fixtures: state, journal and rate-limit buckets (faults and limits

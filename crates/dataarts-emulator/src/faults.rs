@@ -1,32 +1,45 @@
 //! Seeded fault injection: decides, per request, which fault (if any) applies.
 
+use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::ids::SplitMix64;
-use crate::FaultConfig;
+use dataarts_release_raw::Operation;
+use serde::{Deserialize, Serialize};
 
-/// The fault kinds, one per request at most.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum FaultKind {
-    /// 429 before processing.
+use crate::config::FaultConfig;
+use crate::ids::SplitMix64;
+
+/// A fault the emulator injected into a request, as the journal records it.
+///
+/// Serialised as its snake-case name (`latency`, `error_before`, ...), the same names
+/// [`FaultConfig`] uses for the probabilities.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FaultKind {
+    /// Only added latency: the request was otherwise answered normally.
+    Latency,
+    /// 429 `APIGW.0308` before processing (nothing happened).
     ThrottleBurst,
-    /// 500 before processing.
+    /// 500 before processing (nothing happened).
     ErrorBefore,
-    /// 502 HTML before processing.
+    /// 502 with an HTML page before processing (nothing happened).
     NonJsonBody,
-    /// 500 after processing.
+    /// 500 after processing (the change happened).
     ErrorAfter,
-    /// Connection closed after processing.
+    /// Connection closed without a response after processing (the change happened).
     DropAfter,
-    /// Half the body after processing.
+    /// 200 with half the JSON body after processing (the change happened).
     TruncatedBody,
 }
 
 impl FaultKind {
-    pub(crate) fn name(self) -> &'static str {
+    /// The name the journal and [`FaultConfig`] use, e.g. `drop_after`.
+    pub fn as_str(self) -> &'static str {
         match self {
+            FaultKind::Latency => "latency",
             FaultKind::ThrottleBurst => "throttle_burst",
             FaultKind::ErrorBefore => "error_before",
             FaultKind::NonJsonBody => "non_json_body",
@@ -37,7 +50,7 @@ impl FaultKind {
     }
 
     /// Whether the request is processed (state may change) before the fault shows.
-    pub(crate) fn after_processing(self) -> bool {
+    pub fn after_processing(self) -> bool {
         matches!(
             self,
             FaultKind::ErrorAfter | FaultKind::DropAfter | FaultKind::TruncatedBody
@@ -45,19 +58,26 @@ impl FaultKind {
     }
 }
 
+impl fmt::Display for FaultKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What to do to one request.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Decision {
     pub latency: Option<Duration>,
+    /// The one fault that changes the answer (never [`FaultKind::Latency`]).
     pub kind: Option<FaultKind>,
 }
 
 impl Decision {
-    /// The journal's name for this decision.
-    pub(crate) fn label(&self) -> Option<String> {
+    /// The journal's record of this decision.
+    pub(crate) fn recorded(&self) -> Option<FaultKind> {
         match (self.kind, self.latency) {
-            (Some(k), _) => Some(k.name().to_string()),
-            (None, Some(_)) => Some("latency".to_string()),
+            (Some(k), _) => Some(k),
+            (None, Some(_)) => Some(FaultKind::Latency),
             (None, None) => None,
         }
     }
@@ -98,14 +118,14 @@ impl Faults {
 
     /// Draws the fault for a request to `operation`. Draws nothing (and so leaves the sequence
     /// untouched) for operations the configuration excludes.
-    pub(crate) fn decide(&self, operation: &str) -> Decision {
+    pub(crate) fn decide(&self, operation: Operation) -> Decision {
         if !self.active.load(Ordering::Acquire) {
             return Decision::default();
         }
         let mut g = self.lock();
         let (cfg, rng) = &mut *g;
         if let Some(ops) = &cfg.operations {
-            if !ops.iter().any(|o| o == operation) {
+            if !ops.iter().any(|o| o == operation.id()) {
                 return Decision::default();
             }
         }
@@ -142,9 +162,10 @@ mod tests {
             drop_after: 1.0,
             ..FaultConfig::default()
         });
-        assert_eq!(f.decide("x").kind, Some(FaultKind::DropAfter));
+        let op = Operation::DeployFactoryPackages;
+        assert_eq!(f.decide(op).kind, Some(FaultKind::DropAfter));
         f.set(FaultConfig::default());
-        assert_eq!(f.decide("x"), Decision::default());
+        assert_eq!(f.decide(op), Decision::default());
     }
 
     #[test]
@@ -153,15 +174,35 @@ mod tests {
             seed: 9,
             error_before: 0.3,
             error_after: 0.3,
-            operations: Some(vec!["a".into()]),
+            operations: Some(vec![Operation::DeployFactoryPackages.id().into()]),
             ..FaultConfig::default()
         };
         let f1 = Faults::new(cfg.clone());
         let f2 = Faults::new(cfg);
-        let s1: Vec<_> = (0..50).map(|_| f1.decide("a").kind).collect();
-        let s2: Vec<_> = (0..50).map(|_| f2.decide("a").kind).collect();
+        let a = Operation::DeployFactoryPackages;
+        let s1: Vec<_> = (0..50).map(|_| f1.decide(a).kind).collect();
+        let s2: Vec<_> = (0..50).map(|_| f2.decide(a).kind).collect();
         assert_eq!(s1, s2);
         assert!(s1.iter().any(Option::is_some) && s1.iter().any(Option::is_none));
-        assert_eq!(f1.decide("b"), Decision::default());
+        assert_eq!(
+            f1.decide(Operation::CancelFactoryPackages),
+            Decision::default()
+        );
+    }
+
+    #[test]
+    fn kinds_serialise_to_their_names() {
+        for k in [
+            FaultKind::Latency,
+            FaultKind::ThrottleBurst,
+            FaultKind::ErrorBefore,
+            FaultKind::NonJsonBody,
+            FaultKind::ErrorAfter,
+            FaultKind::DropAfter,
+            FaultKind::TruncatedBody,
+        ] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+            assert_eq!(k.to_string(), k.as_str());
+        }
     }
 }

@@ -3,14 +3,17 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use dataarts_release_raw::types::SystemTask;
+use dataarts_release_raw::status::{DeployStatus, TaskStatus};
+use dataarts_release_raw::types::{SubTask, SystemTask};
+use dataarts_release_raw::EpochMillis;
 use serde::{Deserialize, Serialize};
 
-use crate::{is_hex32, EmulatorError};
+use crate::error::EmulatorError;
+use crate::ids::is_hex32;
 
 /// The documented demo project (`b384b9e9ab9b4ee8994c8633aabc9505`).
 pub const DEMO_PROJECT_ID: &str = "b384b9e9ab9b4ee8994c8633aabc9505";
-/// The second project of the documentation (op 6's example), also in the demo data.
+/// The second project of the documentation (the packaging example's), also in the demo data.
 pub const DEMO_PROJECT_ID_2: &str = "62099355b894428e8916573ae635f1f9";
 /// The default workspace of the demo projects.
 pub const DEMO_WORKSPACE_ID: &str = "d1cd7861478748a6925bc02f47c69279";
@@ -28,8 +31,8 @@ pub const DEMO_TOKEN: &str = "demo-token-for-the-dataarts-emulator";
 
 /// The emulator's initial state, as loaded from a fixtures JSON file.
 ///
-/// Every list may be omitted. IDs of packages and pending items are numeric strings (op 1
-/// answers them as JSON numbers); all other IDs are opaque strings (32 lowercase hex by
+/// Every list may be omitted. IDs of packages and pending items are numeric strings (the
+/// release answer sends package ids as JSON numbers); all other IDs are opaque strings (32 lowercase hex by
 /// convention). See the crate documentation for a complete example.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -43,8 +46,8 @@ pub struct Fixtures {
     /// Credentials the gateway accepts, in addition to those configured in code or flags.
     #[serde(default)]
     pub credentials: Vec<CredentialFixture>,
-    /// Enforce the console's role rules in op 6: approvers must have the `deployer` or `admin`
-    /// role and must not be the applicant (else 400 `DLF.6888`). Off by default.
+    /// Enforce the console's role rules when packaging: approvers must have the `deployer` or
+    /// `admin` role and must not be the applicant (else 400 `DLF.6888`). Off by default.
     #[serde(default)]
     pub enforce_roles: bool,
 }
@@ -71,8 +74,8 @@ pub struct ProjectFixture {
     /// DataArts Studio workspaces of the project; at most one has `default: true`.
     #[serde(default)]
     pub workspaces: Vec<WorkspaceFixture>,
-    /// Finished system tasks that op 7 can read (e.g. the documented import task). Written in
-    /// op 7's response shape.
+    /// Finished system tasks the system-task query can read (e.g. the documented import task).
+    /// Written in that query's response shape.
     #[serde(default)]
     pub system_tasks: Vec<SystemTask>,
 }
@@ -89,10 +92,10 @@ pub struct WorkspaceFixture {
     /// Whether this is the project's default workspace (used when no `workspace` header is sent).
     #[serde(default)]
     pub default: bool,
-    /// Submitted job or script versions (op 5).
+    /// Submitted job or script versions (the pending items).
     #[serde(default)]
     pub pending_items: Vec<PendingItemFixture>,
-    /// Release packages (ops 1 to 4). Their `items` must be pending items of this workspace.
+    /// Release packages. Their `items` must be pending items of this workspace.
     #[serde(default)]
     pub packages: Vec<PackageFixture>,
 }
@@ -146,8 +149,8 @@ pub struct PackageFixture {
     pub approver_ids: Vec<String>,
     /// Pending item IDs in this package (at least one).
     pub items: Vec<String>,
-    /// `1` to be reviewed (default), `2` successful or `3` failed. (5 needs a running task and
-    /// cannot be loaded.)
+    /// `deploy_status`: `1` awaiting review (default), `2` released or `3` failed. (`5`,
+    /// releasing, needs a running task and cannot be loaded.)
     #[serde(default = "one")]
     pub deploy_status: i32,
     /// `1` when revoked.
@@ -221,42 +224,37 @@ impl Fixtures {
             apply_user_id: DEMO_DEV_USER_ID.into(),
             approver_ids: vec![DEMO_DEPLOYER_USER_ID.into()],
             items: items.iter().map(|s| s.to_string()).collect(),
-            deploy_status: 1,
+            deploy_status: DeployStatus::AwaitingReview.code(),
             delete_flag: 0,
             deploy_timestamp: None,
             deploy_user_id: None,
             release_task_id: None,
         };
-        let import_task: SystemTask = serde_json::from_value(serde_json::json!({
-            "id": "008aae2e675d3bcb01675d40ab3f0005",
-            "name": "Import the job from obs://aaaaa/job_batch.zip.",
-            "projectId": DEMO_PROJECT_ID,
-            "startTime": 1_544_777_081_000_i64,
-            "endTime": 1_544_777_083_000_i64,
-            "lastUpdate": 1_544_777_083_000_i64,
-            "status": "SUCCESSFUL",
-            "subtasks": [{
-                "id": "008aae2e67abe2ff0167abe3a7e70002",
-                "name": "Import the job_batch job.",
-                "status": "SUCCESSFUL",
-                "startTime": 1_544_777_081_000_i64,
-                "endTime": 1_544_777_083_000_i64,
-                "lastUpdate": 1_544_777_083_000_i64,
-                "taskId": "008aae2e675d3bcb01675d40ab3f0005"
-            }]
-        }))
-        .unwrap_or_else(|_| SystemTask {
-            end_time: None,
-            id: "008aae2e675d3bcb01675d40ab3f0005".into(),
-            last_update: None,
+        let import_task_id = "008aae2e675d3bcb01675d40ab3f0005";
+        let (started, ended) = (
+            EpochMillis(1_544_777_081_000),
+            EpochMillis(1_544_777_083_000),
+        );
+        let import_task = SystemTask {
+            id: import_task_id.into(),
+            name: Some("Import the job from obs://aaaaa/job_batch.zip.".into()),
+            project_id: Some(DEMO_PROJECT_ID.into()),
+            start_time: Some(started),
+            end_time: Some(ended),
+            last_update: Some(ended),
             message: None,
-            name: None,
-            project_id: None,
-            start_time: None,
-            status: "SUCCESSFUL".into(),
+            status: TaskStatus::Successful.as_wire().into(),
+            subtasks: vec![SubTask {
+                id: Some("008aae2e67abe2ff0167abe3a7e70002".into()),
+                name: Some("Import the job_batch job.".into()),
+                status: Some(TaskStatus::Successful.as_wire().into()),
+                start_time: Some(started),
+                end_time: Some(ended),
+                last_update: Some(ended),
+                task_id: Some(import_task_id.into()),
+            }],
             sub_tasks: Vec::new(),
-            subtasks: Vec::new(),
-        });
+        };
         Fixtures {
             users: vec![
                 UserFixture {
@@ -420,7 +418,13 @@ impl Fixtures {
                             pk.package_id, p.id
                         ));
                     }
-                    if ![1, 2, 3].contains(&pk.deploy_status) {
+                    let status = DeployStatus::from_code(pk.deploy_status);
+                    if !matches!(
+                        status,
+                        DeployStatus::AwaitingReview
+                            | DeployStatus::Succeeded
+                            | DeployStatus::Failed
+                    ) {
                         return bad(format!(
                             "package {}: deploy_status must be 1, 2 or 3",
                             pk.package_id
@@ -441,7 +445,7 @@ impl Fixtures {
                             pk.package_id
                         ));
                     }
-                    let active = pk.delete_flag == 0 && pk.deploy_status != 3;
+                    let active = pk.delete_flag == 0 && status != DeployStatus::Failed;
                     for it in &pk.items {
                         if !local_items.contains(it.as_str()) {
                             return bad(format!(

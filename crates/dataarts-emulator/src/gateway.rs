@@ -6,10 +6,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime};
 
+use dataarts_release_raw::Operation;
 use dataarts_signing::{check_freshness, parse_authorization, verify, VerifyError, MAX_CLOCK_SKEW};
 
+use crate::config::RateLimits;
 use crate::error::ApiError;
-use crate::RateLimits;
 
 /// An authenticated caller.
 #[derive(Debug)]
@@ -187,7 +188,7 @@ pub(crate) struct RateLimiter {
 struct RateInner {
     limits: RateLimits,
     users: HashMap<Arc<str>, Bucket>,
-    apis: HashMap<&'static str, Bucket>,
+    apis: HashMap<Operation, Bucket>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -238,7 +239,7 @@ impl RateLimiter {
 
     /// Takes one token from the caller's bucket and the operation's bucket, or refuses with
     /// 429 (taking nothing).
-    pub(crate) fn check(&self, user: &Arc<str>, op: &'static str) -> Result<(), ApiError> {
+    pub(crate) fn check(&self, user: &Arc<str>, op: Operation) -> Result<(), ApiError> {
         if !self.enabled.load(Ordering::Acquire) {
             return Ok(());
         }
@@ -294,6 +295,8 @@ fn retry_after(tokens: f64, rate: u32) -> u64 {
 mod tests {
     use super::*;
 
+    const OP: Operation = Operation::DeployFactoryPackages;
+
     #[test]
     fn user_bucket_refuses_after_the_burst() {
         let rl = RateLimiter::new(RateLimits {
@@ -302,18 +305,18 @@ mod tests {
         });
         let u: Arc<str> = Arc::from("u");
         for _ in 0..3 {
-            rl.check(&u, "op").unwrap();
+            rl.check(&u, OP).unwrap();
         }
-        let e = rl.check(&u, "op").unwrap_err();
+        let e = rl.check(&u, OP).unwrap_err();
         assert_eq!(e.status, 429);
         assert_eq!(e.code, "APIGW.0308");
         assert!(e.retry_after.unwrap() >= 1);
         assert!(e.msg.contains("limit:3"));
         // Another user is not affected.
-        rl.check(&Arc::from("v"), "op").unwrap();
+        rl.check(&Arc::from("v"), OP).unwrap();
         rl.set(RateLimits::disabled());
         for _ in 0..100 {
-            rl.check(&u, "op").unwrap();
+            rl.check(&u, OP).unwrap();
         }
     }
 
@@ -323,13 +326,14 @@ mod tests {
             per_user: None,
             per_api: Some(2),
         });
-        rl.check(&Arc::from("a"), "op").unwrap();
-        rl.check(&Arc::from("b"), "op").unwrap();
+        rl.check(&Arc::from("a"), OP).unwrap();
+        rl.check(&Arc::from("b"), OP).unwrap();
         assert!(rl
-            .check(&Arc::from("c"), "op")
+            .check(&Arc::from("c"), OP)
             .unwrap_err()
             .msg
             .contains("policy api"));
-        rl.check(&Arc::from("c"), "other").unwrap();
+        rl.check(&Arc::from("c"), Operation::CancelFactoryPackages)
+            .unwrap();
     }
 }

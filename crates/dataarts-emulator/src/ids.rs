@@ -72,7 +72,7 @@ fn hex32(hi: u64, lo: u64) -> String {
 }
 
 /// Whether `s` is exactly 32 lowercase hex characters.
-pub fn is_hex32(s: &str) -> bool {
+pub(crate) fn is_hex32(s: &str) -> bool {
     s.len() == 32
         && s.bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))

@@ -3,34 +3,41 @@
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
-use serde::Serialize;
+use dataarts_release_raw::Operation;
+use serde::{Serialize, Serializer};
+
+use crate::faults::FaultKind;
 
 /// One API request as the emulator saw and answered it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct JournalEntry {
     /// Sequence number, from 1, increasing (it keeps counting when old entries are evicted).
     pub seq: u64,
-    /// The operationId (`deploy_factory_packages`, ...), or `unknown` for a request that
-    /// matched no operation.
-    pub operation: String,
+    /// The operation the request addressed; `None` for a request that matched no operation.
+    /// Serialised as its operationId (`deploy_factory_packages`, ...), or `unknown`.
+    #[serde(serialize_with = "operation_id_or_unknown")]
+    pub operation: Option<Operation>,
     /// HTTP method.
     pub method: String,
     /// Request path (without the query).
     pub path: String,
-    /// Package IDs the request named (ops 1, 3, 4) or created (op 6).
+    /// Package IDs the request named (release, show, revoke) or created (packaging).
     pub package_ids: Vec<String>,
     /// HTTP status the client received; `0` when the connection was dropped without a response.
     pub status: u16,
     /// `error_code` of an error answer.
     pub error_code: Option<String>,
-    /// The injected fault, if any: `latency`, `error_before`, `error_after`, `drop_after`,
-    /// `truncated_body`, `non_json_body` or `throttle_burst`.
-    pub fault: Option<String>,
+    /// The injected fault, if any (serialised as its name, e.g. `drop_after`).
+    pub fault: Option<FaultKind>,
     /// Whether the request changed state (a release, revoke or new package), even if the client
     /// then saw an error.
     pub applied: bool,
     /// The `X-Request-Id` of the response.
     pub request_id: String,
+}
+
+fn operation_id_or_unknown<S: Serializer>(op: &Option<Operation>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(op.map_or("unknown", Operation::id))
 }
 
 /// Entries per chunk: the journal grows chunk by chunk, so an append never copies old entries
@@ -121,7 +128,7 @@ mod tests {
     fn entry() -> JournalEntry {
         JournalEntry {
             seq: 0,
-            operation: "x".into(),
+            operation: Some(Operation::ListSystemTasks),
             method: "GET".into(),
             path: "/".into(),
             package_ids: vec![],
@@ -159,5 +166,19 @@ mod tests {
         j.clear();
         j.push(entry());
         assert_eq!(j.snapshot(0)[0].seq, 1);
+    }
+
+    #[test]
+    fn serialises_operation_ids_and_fault_names() {
+        let mut e = entry();
+        e.fault = Some(FaultKind::DropAfter);
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["operation"], Operation::ListSystemTasks.id());
+        assert_eq!(v["fault"], "drop_after");
+        e.operation = None;
+        e.fault = None;
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["operation"], "unknown");
+        assert!(v["fault"].is_null());
     }
 }

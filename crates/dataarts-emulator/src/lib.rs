@@ -36,9 +36,11 @@
 //! {"deploy_package_details":[{"asy_subtask_num":1,"asy_task_id":"<32 hex>","package_id":23}]}
 //! ```
 //!
-//! Every operation answers on one port, `/v2/...` (ops 1 to 6) and `/v1/...` (op 7, also under
-//! the documented `systemTasks` spelling). Every response carries `X-Request-Id` (32 lowercase
-//! hex characters); JSON answers use `Content-Type: application/json;charset=UTF-8`.
+//! Every operation answers on one port: the package and pending-item operations under
+//! `/v2/...`, the system-task query (`list_system_tasks`) under `/v1/...`, also under the
+//! documented `systemTasks` spelling. Routes come from the operation table generated from the
+//! spec ([`dataarts_release_raw::Operation`]). Every response carries `X-Request-Id` (32
+//! lowercase hex characters); JSON answers use `Content-Type: application/json;charset=UTF-8`.
 //!
 //! # Demo credentials
 //!
@@ -65,8 +67,8 @@
 //! awaiting review, pending items `20`, `21`, `22`, `24` (packaged) and `26` (not packaged),
 //! users `dev_user` (`f8ccc2ff3c7748e8a7bfede38ae1cffa`, applicant) and `deployer_user`
 //! (`0c2b4d1e9f8a47b6a5d3c2e1f0a9b8c7`, approver), and the documented finished system task
-//! `008aae2e675d3bcb01675d40ab3f0005`; project `62099355b894428e8916573ae635f1f9` (op 6's
-//! documented example) with the same workspace id and pending item `26`. New packages and
+//! `008aae2e675d3bcb01675d40ab3f0005`; project `62099355b894428e8916573ae635f1f9` (the
+//! documented packaging example's project) with the same workspace id and pending item `26`. New packages and
 //! items get numeric ids after the largest one loaded (`27` first in the demo).
 //!
 //! # Fixtures format
@@ -87,7 +89,7 @@
 //!                     "approver_ids": ["0c2b..."], "items": ["24"],
 //!                     "deploy_status": 1, "delete_flag": 0}]
 //!     }],
-//!     "system_tasks": [{"id": "008a...", "status": "SUCCESSFUL", "...": "op 7's shape"}]
+//!     "system_tasks": [{"id": "008a...", "status": "SUCCESSFUL", "...": "as the system-task query answers"}]
 //!   }],
 //!   "credentials": [
 //!     {"ak": "MYAK", "sk": "MYSK", "projects": ["b384b9e9ab9b4ee8994c8633aabc9505"]},
@@ -101,26 +103,30 @@
 //! Every list and optional field may be left out; see [`Fixtures`] and its field types for
 //! defaults. Package and pending-item ids are numeric strings; a package's `items` are pending
 //! items of the same workspace; a pending item belongs to at most one active package.
-//! `enforce_roles` switches on op 6's console rules (approvers need the `deployer` or `admin`
-//! role and must not be the applicant, else 400 `DLF.6888`). Unknown fields are rejected.
+//! `enforce_roles` switches on the console's packaging rules (approvers need the `deployer` or
+//! `admin` role and must not be the applicant, else 400 `DLF.6888`). Unknown fields are
+//! rejected.
 //!
 //! # Behaviour
 //!
-//! - Packages: `deploy_status` 1 (to be reviewed) → 5 (being released, op 1) → 2 (successful)
-//!   or 3 (failed, see [`RunningEmulator::fail_release_of`]). Op 1 and op 4 validate every id
-//!   before changing anything (all or nothing). Op 4 sets `delete_flag` 1 and keeps the status;
-//!   revoked packages stay visible in ops 2 and 3. `deploy_timestamp`/`deploy_user_*` appear
-//!   once a package is released; `start_job_status` 2 appears on each item after a successful
-//!   release with `startup_mode` 1.
+//! - Packages follow the documented lifecycle: awaiting review (`deploy_status` 1) → releasing
+//!   (5, after a release) → released (2) or failed (3, see
+//!   [`RunningEmulator::fail_release_of`]); only a package awaiting review can be released or
+//!   revoked. Releasing and revoking validate every id before changing anything (all or
+//!   nothing). A revoke sets `delete_flag` 1 and keeps the status; revoked packages stay
+//!   visible to the package query and the package detail. `deploy_timestamp`/`deploy_user_*`
+//!   appear once a package is released; `start_job_status` 2 appears on each item after a
+//!   successful release with `startup_mode` 1.
 //! - System tasks: one per released package (its `asy_task_id`, 32 lowercase hex), one subtask
-//!   per package item, `RUNNING` → `SUCCESSFUL`/`FAILED`. Op 7 sends both `subtasks` and
-//!   `subTasks`, numeric times, `projectId` and `taskId`. Timing: [`TaskTiming`].
-//! - Pending items: op 6 sets `package_flag` 1 (items stay listed); a successful release removes
-//!   them from op 5; a revoke sets the flag back to 0; a failed release leaves it at 1 (the item
-//!   can be packaged again).
+//!   per package item, `RUNNING` → `SUCCESSFUL`/`FAILED`. The system-task query sends both
+//!   `subtasks` and `subTasks`, numeric times, `projectId` and `taskId`. Timing:
+//!   [`TaskTiming`].
+//! - Pending items: packaging sets `package_flag` 1 (items stay listed); a successful release
+//!   removes them from the pending-item list; a revoke sets the flag back to 0; a failed
+//!   release leaves it at 1 (the item can be packaged again).
 //! - Requests: `Content-Type` must be `application/json` (any charset or case) or absent; GETs
-//!   ignore it. Op 2 accepts no body and `{}`. Unknown JSON fields are ignored; `null` counts
-//!   as absent. Bodies are limited to 12 MB (413 `APIGW.0201`).
+//!   ignore it. The package query accepts no body and `{}`. Unknown JSON fields are ignored;
+//!   `null` counts as absent. Bodies are limited to 12 MB (413 `APIGW.0201`).
 //!
 //! # Errors
 //!
@@ -129,13 +135,13 @@
 //!
 //! | Case | HTTP | `error_code` |
 //! |---|---|---|
-//! | Unknown package (ops 1, 3, 4) or pending item (op 6) | 400 | `DLF.0810` "Task does not exist." |
-//! | Unknown system task (op 7) | 400 | `DLF.20810` "Task\[id\] does not exist" |
-//! | Missing body or required field, empty `package_ids`/`pending_item_list`/`approver_ids`, blank `package_name`/`apply_user_id`, missing `workspace` header (ops 5, 6) | 400 | `DLF.0802` |
+//! | Unknown package (release, detail, revoke) or pending item (packaging) | 400 | `DLF.0810` "Task does not exist." |
+//! | Unknown system task | 400 | `DLF.20810` "Task\[id\] does not exist" |
+//! | Missing body or required field, empty `package_ids`/`pending_item_list`/`approver_ids`, blank `package_name`/`apply_user_id`, missing `workspace` header (pending-item list, packaging) | 400 | `DLF.0802` |
 //! | Role rule broken (with `enforce_roles`) | 400 | `DLF.6888` |
 //! | Malformed JSON, body not an object | 400 | `EMU.0001` |
 //! | Invalid value: more than 100 ids, duplicate ids, `startup_mode` not 0/1, `limit`/`offset` out of range, bad `sorted_direction`/`order_column`, wrong types, `Content-Type` not JSON | 400 | `EMU.0002` |
-//! | Package in a state that forbids the operation (not 1, or revoked), item already packaged | 400 | `EMU.0003` |
+//! | Package in a state that forbids the operation (not awaiting review, or revoked), item already packaged | 400 | `EMU.0003` |
 //! | Unknown workspace, or no header and no default workspace | 400 | `EMU.0004` |
 //! | No credentials, bad token, unknown AK, bad signature, `X-Sdk-Date` more than 15 min off, wrong `X-Security-Token` | 401 | `APIGW.0301` |
 //! | Path `project_id` not accessible to the caller | 403 | `APIGW.0302` |
@@ -156,7 +162,8 @@
 //! `drop_after` (the change happens, then the TCP connection is closed without a response);
 //! `truncated_body` (the change happens, the client gets 200 with only the first half of the
 //! JSON). Faults are drawn from a generator seeded with `seed`, so a sequence of requests
-//! gets the same faults every run. The journal records the fault of each request.
+//! gets the same faults every run. The journal records the fault of each request
+//! ([`JournalEntry::fault`], a [`FaultKind`]).
 //!
 //! # Admin endpoints
 //!
@@ -177,7 +184,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-mod admin;
+mod app;
 mod cli;
 mod config;
 mod emulator;
@@ -195,10 +202,10 @@ pub use cli::{run_cli, EmulatorArgs};
 pub use config::{FaultConfig, RateLimits, TaskTiming};
 pub use emulator::{Emulator, EmulatorBuilder, RunningEmulator, DEFAULT_JOURNAL_CAPACITY};
 pub use error::EmulatorError;
+pub use faults::FaultKind;
 pub use fixtures::{
     CredentialFixture, Fixtures, PackageFixture, PendingItemFixture, ProjectFixture, UserFixture,
     WorkspaceFixture, DEMO_AK, DEMO_DEPLOYER_USER_ID, DEMO_DEV_USER_ID, DEMO_PROJECT_ID,
     DEMO_PROJECT_ID_2, DEMO_SK, DEMO_TOKEN, DEMO_WORKSPACE_ID,
 };
-pub use ids::is_hex32;
 pub use journal::JournalEntry;

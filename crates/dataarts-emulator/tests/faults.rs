@@ -5,7 +5,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
-use dataarts_emulator::{FaultConfig, RateLimits};
+use dataarts_emulator::{FaultConfig, FaultKind, RateLimits};
+use dataarts_release_raw::Operation;
 use serde_json::json;
 
 fn only(f: impl FnOnce(&mut FaultConfig)) -> FaultConfig {
@@ -49,8 +50,8 @@ async fn error_before_changes_nothing() {
     assert_eq!(emu.release_count("23"), 0);
     let e = emu.journal().pop().unwrap();
     assert_eq!(
-        (e.fault.as_deref(), e.applied, e.status),
-        (Some("error_before"), false, 500)
+        (e.fault, e.applied, e.status),
+        (Some(FaultKind::ErrorBefore), false, 500)
     );
     emu.set_faults(FaultConfig::default());
     let s = call(&emu, "GET", &show_path("23"), None, &[]).await.json();
@@ -69,8 +70,8 @@ async fn error_after_changes_state() {
     assert_eq!(emu.release_count("23"), 1);
     let e = emu.journal().pop().unwrap();
     assert_eq!(
-        (e.fault.as_deref(), e.applied, e.status),
-        (Some("error_after"), true, 500)
+        (e.fault, e.applied, e.status),
+        (Some(FaultKind::ErrorAfter), true, 500)
     );
     assert_eq!(e.error_code.as_deref(), Some("EMU.0500"));
     emu.set_faults(FaultConfig::default());
@@ -91,10 +92,10 @@ async fn drop_after_closes_the_connection_but_releases() {
     assert!(!err.is_status(), "{err:?}");
     assert_eq!(emu.release_count("23"), 1);
     let e = emu.journal().pop().unwrap();
-    assert_eq!(e.operation, "deploy_factory_packages");
+    assert_eq!(e.operation, Some(Operation::DeployFactoryPackages));
     assert_eq!(
-        (e.fault.as_deref(), e.applied, e.status),
-        (Some("drop_after"), true, 0)
+        (e.fault, e.applied, e.status),
+        (Some(FaultKind::DropAfter), true, 0)
     );
     assert_eq!(e.package_ids, vec!["23".to_string()]);
     // The server is fine afterwards.
@@ -121,8 +122,8 @@ async fn truncated_body() {
     assert!(r.text.starts_with("{\"deploy_package_details\""));
     assert_eq!(emu.release_count("23"), 1);
     assert_eq!(
-        emu.journal().pop().unwrap().fault.as_deref(),
-        Some("truncated_body")
+        emu.journal().pop().unwrap().fault,
+        Some(FaultKind::TruncatedBody)
     );
 }
 
@@ -172,10 +173,7 @@ async fn latency() {
     let r = call(&emu, "GET", &show_path("23"), None, &[]).await;
     assert_eq!(r.status, 200);
     assert!(t.elapsed() >= Duration::from_millis(150));
-    assert_eq!(
-        emu.journal().pop().unwrap().fault.as_deref(),
-        Some("latency")
-    );
+    assert_eq!(emu.journal().pop().unwrap().fault, Some(FaultKind::Latency));
 }
 
 #[tokio::test]
@@ -195,7 +193,7 @@ async fn faults_can_target_operations() {
     assert_eq!(deploy(&emu, "23").await.unwrap().status, 500);
 }
 
-async fn fault_sequence(seed: u64) -> Vec<(u16, Option<String>)> {
+async fn fault_sequence(seed: u64) -> Vec<(u16, Option<FaultKind>)> {
     let emu = builder()
         .faults(FaultConfig {
             seed,
@@ -264,14 +262,14 @@ async fn journal_records_each_request() {
         (j[1].status, j[1].applied, j[1].error_code.as_deref()),
         (400, false, Some("EMU.0003"))
     );
-    assert_eq!(j[2].operation, "cancel_factory_packages");
+    assert_eq!(j[2].operation, Some(Operation::CancelFactoryPackages));
     assert_eq!(j[2].package_ids, vec!["12".to_string()]);
     assert!(j[2].applied);
     assert_eq!(
         j.iter()
             .filter(|e| e.applied
                 && e.package_ids.contains(&"23".to_string())
-                && e.operation == "deploy_factory_packages")
+                && e.operation == Some(Operation::DeployFactoryPackages))
             .count(),
         1
     );
@@ -464,4 +462,31 @@ async fn a_busy_port_is_reported() {
     );
     assert!(err.to_string().contains(&port.to_string()));
     assert!(emu.url().ends_with(&format!(":{port}")) && !emu.url().ends_with('/'));
+}
+
+#[tokio::test]
+async fn journal_json_names_operations_and_faults() {
+    let emu = builder()
+        .faults(only(|f| f.error_before = 1.0))
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(deploy(&emu, "23").await.unwrap().status, 500);
+    assert_eq!(
+        call(&emu, "GET", "/v2/nowhere", None, &[]).await.status,
+        404
+    );
+    let r = client()
+        .get(format!("{}/_emulator/journal", emu.url()))
+        .send()
+        .await
+        .unwrap();
+    let j = read(r).await.json();
+    let fields = |e: &serde_json::Value| (e["operation"].clone(), e["fault"].clone());
+    assert_eq!(
+        fields(&j[0]),
+        (json!("deploy_factory_packages"), json!("error_before"))
+    );
+    assert_eq!(fields(&j[1]), (json!("unknown"), json!(null)));
+    assert_eq!(j.as_array().unwrap().len(), 2);
 }

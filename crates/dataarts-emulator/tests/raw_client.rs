@@ -26,7 +26,7 @@ async fn every_operation_through_the_generated_client() {
     let emu = start().await;
     let c = raw_client(&emu.url());
 
-    // Op 5: pending items.
+    // Pending items.
     let items = c
         .list_factory_pending_items()
         .project_id(P)
@@ -37,7 +37,7 @@ async fn every_operation_through_the_generated_client() {
         .into_inner();
     assert_eq!(items.total, Some(5));
 
-    // Op 6: package item 26.
+    // Package item 26.
     let created = c
         .create_factory_pending_items_package()
         .project_id(P)
@@ -55,7 +55,7 @@ async fn every_operation_through_the_generated_client() {
     let new_id = created.release_package_id.clone().unwrap();
     assert_eq!(created.package_name.as_deref(), Some("raw_client_package"));
 
-    // Op 2: list.
+    // List the packages.
     let list = c
         .list_factory_release_packages()
         .project_id(P)
@@ -66,7 +66,7 @@ async fn every_operation_through_the_generated_client() {
         .into_inner();
     assert_eq!(list.total, Some(4));
 
-    // Op 1: deploy the new package and 23.
+    // Release the new package and 23.
     let deployed = c
         .deploy_factory_packages()
         .project_id(P)
@@ -85,7 +85,7 @@ async fn every_operation_through_the_generated_client() {
         .clone()
         .unwrap();
 
-    // Op 7 while running, then after completion.
+    // The system task while running, then after completion.
     let t = c
         .list_system_tasks()
         .project_id(P)
@@ -108,7 +108,7 @@ async fn every_operation_through_the_generated_client() {
     assert_eq!(t.subtasks.len(), 1);
     assert_eq!(t.sub_tasks, t.subtasks);
 
-    // Op 3.
+    // Package detail.
     let d = c
         .show_factory_package_detail()
         .project_id(P)
@@ -120,7 +120,7 @@ async fn every_operation_through_the_generated_client() {
     assert_eq!(d.release_package.deploy_status, Some(2));
     assert_eq!(d.task_details[0].start_job_status, Some(2));
 
-    // Op 4.
+    // Revoke.
     c.cancel_factory_packages()
         .project_id(P)
         .body(CancelBody {

@@ -151,6 +151,46 @@ impl fmt::Display for TaskStatus {
     }
 }
 
+/// Whether a package item's jobs were started after its release (`start_job_status`).
+///
+/// The service sends it only after a release that asked for the jobs to start
+/// (`startup_mode` 1).
+///
+/// ```
+/// use dataarts_release_raw::status::StartJobStatus;
+/// assert_eq!(StartJobStatus::from_code(2), StartJobStatus::Succeeded);
+/// assert_eq!(StartJobStatus::Failed.code(), 3);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StartJobStatus {
+    /// `2`: the jobs were started.
+    Succeeded,
+    /// `3`: starting the jobs failed.
+    Failed,
+    /// Any other value the server sends.
+    Unknown(i32),
+}
+
+impl StartJobStatus {
+    /// Maps the wire value.
+    pub fn from_code(code: i32) -> Self {
+        match code {
+            2 => Self::Succeeded,
+            3 => Self::Failed,
+            other => Self::Unknown(other),
+        }
+    }
+
+    /// The wire value.
+    pub fn code(self) -> i32 {
+        match self {
+            Self::Succeeded => 2,
+            Self::Failed => 3,
+            Self::Unknown(c) => c,
+        }
+    }
+}
+
 /// Where a package stands, in the words every user-facing output uses.
 ///
 /// | State | `deploy_status` | `delete_flag` |
@@ -230,6 +270,13 @@ mod tests {
     fn deploy_codes_round_trip() {
         for code in [1, 2, 3, 4, 5, 0, -1, i32::MAX] {
             assert_eq!(DeployStatus::from_code(code).code(), code);
+        }
+    }
+
+    #[test]
+    fn start_job_codes_round_trip() {
+        for code in [2, 3, 0, 1, -1] {
+            assert_eq!(StartJobStatus::from_code(code).code(), code);
         }
     }
 

@@ -4,21 +4,22 @@
 use dataarts_release_raw::types::{
     CancelBody, CreatePackageBody, DeployBody, ListReleasePackagesBody,
 };
+use dataarts_release_raw::Operation;
 use serde::Serialize;
 
 use super::body::{
     check_content_type, check_id_list, check_int, convert, parse_object, query_int, query_pairs,
     query_str, require, string_list,
 };
-use super::{Operation, Route};
+use super::matcher::Route;
 use crate::error::ApiError;
 use crate::gateway::Principal;
-use crate::ids::{now_ms, HexIds};
-use crate::state::{PendingQuery, State};
+use crate::ids::HexIds;
+use crate::state::{PendingQuery, Scope, StateCell};
 
-/// Documented fields of op 1 (none nullable).
+/// Documented fields of the release request (none nullable).
 const DEPLOY_FIELDS: &[&str] = &["startup_mode"];
-/// Documented fields of op 2 (none nullable).
+/// Documented fields of the package query (none nullable).
 const LIST_FIELDS: &[&str] = &[
     "key_word",
     "apply_user_name",
@@ -35,7 +36,7 @@ const LIST_FIELDS: &[&str] = &[
     "limit",
     "offset",
 ];
-/// Required fields of op 6.
+/// Required fields of the packaging request.
 const CREATE_FIELDS: &[&str] = &[
     "apply_user_id",
     "package_name",
@@ -46,7 +47,7 @@ const CREATE_FIELDS: &[&str] = &[
 /// A successful operation.
 #[derive(Debug)]
 pub(crate) struct OpOk {
-    /// JSON body (`None`: 200 with no body, op 4).
+    /// JSON body (`None`: 200 with no body, as a revoke answers).
     pub body: Option<Vec<u8>>,
     /// Whether state changed.
     pub applied: bool,
@@ -70,21 +71,13 @@ pub(crate) struct OpRequest<'a> {
 
 /// Runs one operation against the state (the lock is taken here and never held across an
 /// await).
-pub(crate) fn execute(
-    state: &std::sync::Mutex<State>,
-    ids: &HexIds,
-    req: &OpRequest<'_>,
-) -> OpResult {
+pub(crate) fn execute(state: &StateCell, ids: &HexIds, req: &OpRequest<'_>) -> OpResult {
     let mut package_ids = Vec::new();
     let outcome = run(state, ids, req, &mut package_ids);
     OpResult {
         outcome,
         package_ids,
     }
-}
-
-fn lock(state: &std::sync::Mutex<State>) -> std::sync::MutexGuard<'_, State> {
-    state.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn json<T: Serialize>(v: &T, applied: bool) -> Result<OpOk, ApiError> {
@@ -104,7 +97,7 @@ fn workspace(headers: &http::HeaderMap) -> Option<String> {
 }
 
 fn run(
-    state: &std::sync::Mutex<State>,
+    state: &StateCell,
     ids: &HexIds,
     req: &OpRequest<'_>,
     package_ids: &mut Vec<String>,
@@ -115,9 +108,13 @@ fn run(
         check_content_type(req.headers)?;
     }
     let ws = workspace(req.headers);
+    let scope = Scope {
+        project,
+        workspace: ws.as_deref(),
+    };
     let caller = req.principal.user_id.as_deref();
     match route.op {
-        Operation::Deploy => {
+        Operation::DeployFactoryPackages => {
             let m =
                 parse_object(req.body, DEPLOY_FIELDS, &[])?.ok_or_else(ApiError::not_configured)?;
             *package_ids = string_list(&m, "package_ids");
@@ -125,14 +122,13 @@ fn run(
             check_id_list(&m, "package_ids", 100)?;
             check_int(&m, "startup_mode", 0..=1, "0 or 1")?;
             let body: DeployBody = convert(m)?;
-            let now = now_ms();
-            let mut st = lock(state);
-            st.settle(now);
-            let resp = st.deploy(project, ws.as_deref(), &body, caller, ids, now)?;
+            let mut st = state.lock();
+            let now = st.now();
+            let resp = st.deploy(scope, &body, caller, ids, now)?;
             drop(st);
             json(&resp, true)
         }
-        Operation::ListPackages => {
+        Operation::ListFactoryReleasePackages => {
             let m = parse_object(req.body, LIST_FIELDS, &[])?.unwrap_or_default();
             check_int(&m, "limit", 1..=i64::from(i32::MAX), "a positive integer")?;
             check_int(
@@ -142,36 +138,28 @@ fn run(
                 "an integer of at least 0",
             )?;
             let body: ListReleasePackagesBody = convert(m)?;
-            let mut st = lock(state);
-            st.settle(now_ms());
-            let resp = st.list_packages(project, ws.as_deref(), &body)?;
-            drop(st);
+            let resp = state.lock().list_packages(scope, &body)?;
             json(&resp, false)
         }
-        Operation::ShowPackage => {
+        Operation::ShowFactoryPackageDetail => {
             let id = route.id.clone().unwrap_or_default();
             package_ids.push(id.clone());
-            let mut st = lock(state);
-            st.settle(now_ms());
-            let resp = st.show_package(project, ws.as_deref(), &id)?;
-            drop(st);
+            let resp = state.lock().show_package(scope, &id)?;
             json(&resp, false)
         }
-        Operation::Cancel => {
+        Operation::CancelFactoryPackages => {
             let m = parse_object(req.body, &[], &["package_ids"])?
                 .ok_or_else(ApiError::not_configured)?;
             *package_ids = string_list(&m, "package_ids");
             check_id_list(&m, "package_ids", usize::MAX)?;
             let body: CancelBody = convert(m)?;
-            let mut st = lock(state);
-            st.settle(now_ms());
-            st.cancel(project, ws.as_deref(), &body.package_ids)?;
+            state.lock().cancel(scope, &body.package_ids)?;
             Ok(OpOk {
                 body: None,
                 applied: true,
             })
         }
-        Operation::ListPending => {
+        Operation::ListFactoryPendingItems => {
             let ws = ws.ok_or_else(ApiError::not_configured)?;
             let q = query_pairs(req.raw_query);
             let numeric = |k: &str| query_int(&q, k, 1..=3, "a numeric string: 1, 2 or 3", true);
@@ -195,22 +183,18 @@ fn run(
                 limit: limit.unwrap_or(10) as usize,
                 offset: offset.unwrap_or(0) as usize,
             };
-            let mut st = lock(state);
-            st.settle(now_ms());
-            let resp = st.list_pending(project, &ws, &query)?;
-            drop(st);
+            let resp = state.lock().list_pending(project, &ws, &query)?;
             json(&resp, false)
         }
-        Operation::CreatePackage => {
+        Operation::CreateFactoryPendingItemsPackage => {
             let ws = ws.ok_or_else(ApiError::not_configured)?;
             let m =
                 parse_object(req.body, &[], CREATE_FIELDS)?.ok_or_else(ApiError::not_configured)?;
             check_id_list(&m, "pending_item_list", 100)?;
             check_id_list(&m, "approver_ids", usize::MAX)?;
             let body: CreatePackageBody = convert(m)?;
-            let now = now_ms();
-            let mut st = lock(state);
-            st.settle(now);
+            let mut st = state.lock();
+            let now = st.now();
             let resp = st.create_package(project, &ws, &body, now)?;
             drop(st);
             if let Some(id) = &resp.release_package_id {
@@ -218,12 +202,9 @@ fn run(
             }
             json(&resp, true)
         }
-        Operation::SystemTask => {
+        Operation::ListSystemTasks => {
             let id = route.id.clone().unwrap_or_default();
-            let mut st = lock(state);
-            st.settle(now_ms());
-            let resp = st.system_task(project, &id)?;
-            drop(st);
+            let resp = state.lock().system_task(project, &id)?;
             json(&resp, false)
         }
     }

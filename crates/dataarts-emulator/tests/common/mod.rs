@@ -63,11 +63,16 @@ pub async fn read(r: reqwest::Response) -> Resp {
         text,
     };
     assert!(
-        dataarts_emulator::is_hex32(&resp.request_id()),
+        is_hex32(&resp.request_id()),
         "bad X-Request-Id {:?}",
         resp.request_id()
     );
     resp
+}
+
+/// Whether `s` is exactly 32 lowercase hex characters (request and task ids).
+pub fn is_hex32(s: &str) -> bool {
+    s.len() == 32 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// One client per test binary (building a client loads TLS roots, which is slow).

@@ -4,10 +4,10 @@ use bytes::Bytes;
 use http::{Method, Response};
 use serde::Serialize;
 
+use super::matcher::percent_decode;
+use crate::app::{error_response, respond, Body, Shared, JSON_CT};
+use crate::config::{FaultConfig, RateLimits};
 use crate::error::ApiError;
-use crate::ids::now_ms;
-use crate::server::{error_response, respond, Body, Shared, JSON_CT};
-use crate::{FaultConfig, RateLimits};
 
 fn ok_json<T: Serialize>(v: &T, request_id: &str) -> Response<Body> {
     match serde_json::to_vec(v) {
@@ -61,16 +61,14 @@ pub(crate) fn handle(
             ok_json(&shared.rate.get(), request_id)
         }),
         (&Method::POST, ["tasks", "advance"]) => {
-            let now = now_ms();
-            let mut st = shared.lock_state();
-            st.settle(now);
+            let mut st = shared.state.lock();
+            let now = st.now();
             st.advance_tasks(now);
             Ok(done(request_id))
         }
         (&Method::POST, ["tasks", "complete"]) => {
-            let now = now_ms();
-            let mut st = shared.lock_state();
-            st.settle(now);
+            let mut st = shared.state.lock();
+            let now = st.now();
             st.complete_all_tasks(now);
             Ok(done(request_id))
         }
@@ -79,15 +77,13 @@ pub(crate) fn handle(
             Ok(done(request_id))
         }
         (&Method::GET, ["releases"]) => {
-            let st = shared.lock_state();
+            let st = shared.state.lock();
             let counts: std::collections::BTreeMap<&String, &usize> =
                 st.release_counts().iter().collect();
             Ok(ok_json(&counts, request_id))
         }
         (&Method::POST, ["packages", id, "fail"]) => {
-            shared
-                .lock_state()
-                .fail_release_of(&crate::routes::percent_decode(id));
+            shared.state.lock().fail_release_of(&percent_decode(id));
             Ok(done(request_id))
         }
         (m, _) => Err(ApiError::no_route(m.as_str(), &format!("/_emulator{rest}"))),

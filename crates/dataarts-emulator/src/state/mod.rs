@@ -1,0 +1,212 @@
+//! The in-memory model: projects, workspaces, users, pending items, release packages and
+//! system tasks, and the rules that change them. Pure and synchronous.
+//!
+//! The state is only reachable through [`StateCell::lock`], which first lets the task clock
+//! catch up (every subtask due by now has ended, and every release whose task ended has its
+//! outcome), so no operation ever sees a stale release.
+
+mod catalog;
+mod clock;
+mod load;
+mod packages;
+mod pending;
+mod tasks;
+
+use std::collections::HashMap;
+use std::ops::{Deref, DerefMut};
+use std::sync::{Mutex, MutexGuard};
+
+use dataarts_release_raw::types::{
+    CreatePackageBody, CreatePackageResponse, DeployBody, DeployResponse, ListPendingItemsResponse,
+    ListReleasePackagesBody, ListReleasePackagesResponse, ShowPackageDetailResponse, SystemTask,
+};
+
+use self::catalog::Catalog;
+use self::tasks::{FinishedRelease, Tasks};
+use crate::config::TaskTiming;
+use crate::error::ApiError;
+use crate::fixtures::Fixtures;
+use crate::ids::{now_ms, HexIds};
+
+pub(crate) use self::packages::Scope;
+pub(crate) use self::pending::PendingQuery;
+
+/// The whole mutable state.
+#[derive(Debug)]
+pub(crate) struct State {
+    catalog: Catalog,
+    tasks: Tasks,
+}
+
+impl State {
+    /// Builds the state from validated fixtures, plus `seed_packages` extra packages.
+    pub(crate) fn new(fixtures: &Fixtures, seed_packages: usize, timing: TaskTiming) -> Self {
+        let (catalog, tasks) = load::load(fixtures, seed_packages, timing);
+        Self { catalog, tasks }
+    }
+
+    /// Applies every automatic subtask completion due at `now` (ms).
+    fn settle(&mut self, now: i64) {
+        let finished = self.tasks.settle(now);
+        self.finish(&finished);
+    }
+
+    fn finish(&mut self, finished: &[FinishedRelease]) {
+        for f in finished {
+            self.catalog.finish_release(f);
+        }
+    }
+
+    /// How many times the package was released (awaiting review -> releasing).
+    pub(crate) fn release_count(&self, package_id: &str) -> usize {
+        self.tasks.release_count(package_id)
+    }
+
+    /// All release counts.
+    pub(crate) fn release_counts(&self) -> &HashMap<String, usize> {
+        self.tasks.release_counts()
+    }
+
+    /// The next release of this package (in any project) ends FAILED.
+    pub(crate) fn fail_release_of(&mut self, package_id: &str) {
+        self.tasks.fail_release_of(package_id);
+    }
+
+    /// Manual stepping: one more subtask of every running task ends at `now`.
+    pub(crate) fn advance_tasks(&mut self, now: i64) {
+        let finished = self.tasks.advance(now);
+        self.finish(&finished);
+    }
+
+    /// Every running task ends at `now`.
+    pub(crate) fn complete_all_tasks(&mut self, now: i64) {
+        let finished = self.tasks.complete_all(now);
+        self.finish(&finished);
+    }
+
+    /// Releases packages, all or nothing.
+    pub(crate) fn deploy(
+        &mut self,
+        scope: Scope<'_>,
+        body: &DeployBody,
+        caller: Option<&str>,
+        ids: &HexIds,
+        now: i64,
+    ) -> Result<DeployResponse, ApiError> {
+        self.catalog
+            .deploy(&mut self.tasks, scope, body, caller, ids, now)
+    }
+
+    /// Lists packages with filters, sorting and paging.
+    pub(crate) fn list_packages(
+        &self,
+        scope: Scope<'_>,
+        body: &ListReleasePackagesBody,
+    ) -> Result<ListReleasePackagesResponse, ApiError> {
+        self.catalog.list_packages(scope, body)
+    }
+
+    /// One package and its items.
+    pub(crate) fn show_package(
+        &self,
+        scope: Scope<'_>,
+        package_id: &str,
+    ) -> Result<ShowPackageDetailResponse, ApiError> {
+        self.catalog.show_package(scope, package_id)
+    }
+
+    /// Revokes packages, all or nothing.
+    pub(crate) fn cancel(
+        &mut self,
+        scope: Scope<'_>,
+        package_ids: &[String],
+    ) -> Result<(), ApiError> {
+        self.catalog.cancel(scope, package_ids)
+    }
+
+    /// Lists the pending items of a workspace (the header is required).
+    pub(crate) fn list_pending(
+        &self,
+        project: &str,
+        ws_header: &str,
+        q: &PendingQuery,
+    ) -> Result<ListPendingItemsResponse, ApiError> {
+        self.catalog.list_pending(project, ws_header, q)
+    }
+
+    /// Packages pending items into a new release package (the header is required).
+    pub(crate) fn create_package(
+        &mut self,
+        project: &str,
+        ws_header: &str,
+        body: &CreatePackageBody,
+        now: i64,
+    ) -> Result<CreatePackageResponse, ApiError> {
+        self.catalog.create_package(project, ws_header, body, now)
+    }
+
+    /// A system task of the project.
+    pub(crate) fn system_task(&self, project: &str, task_id: &str) -> Result<SystemTask, ApiError> {
+        self.tasks.view(project, task_id)
+    }
+}
+
+/// The state behind its lock.
+#[derive(Debug)]
+pub(crate) struct StateCell {
+    state: Mutex<State>,
+}
+
+impl StateCell {
+    pub(crate) fn new(state: State) -> Self {
+        Self {
+            state: Mutex::new(state),
+        }
+    }
+
+    /// Locks the state as of now (see [`StateCell::lock_at`]). Never hold it across an await.
+    pub(crate) fn lock(&self) -> Settled<'_> {
+        self.lock_at(now_ms())
+    }
+
+    /// Locks the state and lets it catch up with `now` (ms): every automatic subtask
+    /// completion due by then is applied.
+    pub(crate) fn lock_at(&self, now: i64) -> Settled<'_> {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.settle(now);
+        Settled { state, now }
+    }
+
+    /// Replaces the whole state (a reset).
+    pub(crate) fn replace(&self, fresh: State) {
+        *self.state.lock().unwrap_or_else(|p| p.into_inner()) = fresh;
+    }
+}
+
+/// The locked state, up to date at [`Settled::now`].
+#[derive(Debug)]
+pub(crate) struct Settled<'a> {
+    state: MutexGuard<'a, State>,
+    now: i64,
+}
+
+impl Settled<'_> {
+    /// The time (ms) the state was settled at: the time of the change a caller makes.
+    pub(crate) fn now(&self) -> i64 {
+        self.now
+    }
+}
+
+impl Deref for Settled<'_> {
+    type Target = State;
+
+    fn deref(&self) -> &State {
+        &self.state
+    }
+}
+
+impl DerefMut for Settled<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        &mut self.state
+    }
+}
