@@ -119,7 +119,7 @@ pub enum Command {
     Tasks(TasksCommand),
     /// Run the local DataArts Factory emulator in the foreground (demo data unless
     /// --fixtures or credentials are given).
-    Emulator(dataarts_emulator::EmulatorArgs),
+    Emulator(crate::embedded::EmulatorArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to generate completions for.

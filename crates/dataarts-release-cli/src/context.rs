@@ -3,16 +3,20 @@
 
 use std::time::Duration;
 
+#[cfg(feature = "emulator")]
 use dataarts_emulator::{Emulator, RunningEmulator, TaskTiming};
+#[cfg(feature = "emulator")]
+use dataarts_release::Credentials;
 use dataarts_release::{
-    Client, ClientBuilder, Credentials, EnvSource, ENV_AUTH_TOKEN_FILE, ENV_ENDPOINT,
-    ENV_PROJECT_ID, ENV_REGION, ENV_WORKSPACE,
+    Client, ClientBuilder, EnvSource, ENV_AUTH_TOKEN_FILE, ENV_ENDPOINT, ENV_PROJECT_ID,
+    ENV_REGION, ENV_WORKSPACE,
 };
 
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::exit::CliError;
 
 /// Duration of one release subtask in the `--emulator` demo: slow enough to watch.
+#[cfg(feature = "emulator")]
 const DEMO_SUBTASK: Duration = Duration::from_millis(800);
 
 /// Everything a command needs.
@@ -27,6 +31,7 @@ pub struct Context {
     /// First polling interval when waiting (short against the emulator).
     pub poll_interval: Option<Duration>,
     /// The in-process emulator, kept alive for the command's duration.
+    #[cfg(feature = "emulator")]
     emulator: Option<RunningEmulator>,
 }
 
@@ -35,35 +40,7 @@ impl Context {
     /// `--emulator`). Nothing is sent yet.
     pub async fn new(g: &GlobalArgs) -> Result<Self, CliError> {
         if g.emulator {
-            let emu = Emulator::builder()
-                .demo()
-                .task_timing(TaskTiming::Auto {
-                    subtask: DEMO_SUBTASK,
-                })
-                .start()
-                .await
-                .map_err(|e| CliError::Local(format!("cannot start the emulator: {e}")))?;
-            let workspace = g
-                .workspace
-                .clone()
-                .unwrap_or_else(|| dataarts_emulator::DEMO_WORKSPACE_ID.to_string());
-            let client = Client::builder()
-                .endpoint(emu.url())
-                .project_id(dataarts_emulator::DEMO_PROJECT_ID)
-                .workspace(workspace)
-                .credentials(Credentials::aksk(
-                    dataarts_emulator::DEMO_AK,
-                    dataarts_emulator::DEMO_SK,
-                ))
-                .build()?;
-            tracing::info!(url = %emu.url(), "started the in-process emulator with the demo data");
-            return Ok(Self {
-                client,
-                output: g.output,
-                quiet: g.quiet,
-                poll_interval: Some(Duration::from_millis(250)),
-                emulator: Some(emu),
-            });
+            return Self::embedded(g).await;
         }
         let env = env_with_flags(g);
         let client = ClientBuilder::from_env_source(&env)?.build()?;
@@ -73,12 +50,54 @@ impl Context {
             output: g.output,
             quiet: g.quiet,
             poll_interval: None,
+            #[cfg(feature = "emulator")]
             emulator: None,
         })
     }
 
+    /// Starts the in-process emulator with the demo data and a client for it.
+    #[cfg(feature = "emulator")]
+    async fn embedded(g: &GlobalArgs) -> Result<Self, CliError> {
+        let emu = Emulator::builder()
+            .demo()
+            .task_timing(TaskTiming::Auto {
+                subtask: DEMO_SUBTASK,
+            })
+            .start()
+            .await
+            .map_err(|e| CliError::Local(format!("cannot start the emulator: {e}")))?;
+        let workspace = g
+            .workspace
+            .clone()
+            .unwrap_or_else(|| dataarts_emulator::DEMO_WORKSPACE_ID.to_string());
+        let client = Client::builder()
+            .endpoint(emu.url())
+            .project_id(dataarts_emulator::DEMO_PROJECT_ID)
+            .workspace(workspace)
+            .credentials(Credentials::aksk(
+                dataarts_emulator::DEMO_AK,
+                dataarts_emulator::DEMO_SK,
+            ))
+            .build()?;
+        tracing::info!(url = %emu.url(), "started the in-process emulator with the demo data");
+        Ok(Self {
+            client,
+            output: g.output,
+            quiet: g.quiet,
+            poll_interval: Some(Duration::from_millis(250)),
+            emulator: Some(emu),
+        })
+    }
+
+    /// Without the `emulator` feature, `--emulator` says which feature is missing.
+    #[cfg(not(feature = "emulator"))]
+    async fn embedded(_g: &GlobalArgs) -> Result<Self, CliError> {
+        Err(crate::embedded::missing())
+    }
+
     /// Stops the in-process emulator, if any.
     pub async fn close(self) {
+        #[cfg(feature = "emulator")]
         if let Some(emu) = self.emulator {
             emu.shutdown().await;
         }

@@ -10,6 +10,7 @@ use clap::Parser;
 mod cli;
 mod commands;
 mod context;
+mod embedded;
 mod exit;
 mod ids_input;
 mod output;

@@ -1,27 +1,72 @@
 //! Where the wrapper takes over sending each request.
 
+use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
+
+use crate::operations::Operation;
 
 /// The future a [`Transport`] returns: the final response of one operation call.
 pub type SendFuture<'a> =
     Pin<Box<dyn Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a>>;
 
+/// A failure found on this machine before anything was sent, in the transport's own type.
+pub type LocalError = Box<dyn std::error::Error + Send + Sync>;
+
+tokio::task_local! {
+    static LOCAL_FAILURE: Cell<Option<LocalError>>;
+}
+
 /// Sends one built request: implemented by the wrapper to sign, retry and trace.
-///
-/// `operation_id` is the spec's `operationId` (e.g. `deploy_factory_packages`).
 pub trait Transport: Send + Sync + 'static {
-    /// Sends `request` with `http` and returns the final response.
+    /// Once per call, before anything is sent: adjusts `request` and checks that it can be
+    /// signed and sent. An error ends the call with nothing sent; inside
+    /// [`capture_local_failure`] it comes back to the caller as it was returned.
+    fn prepare(
+        &self,
+        request: &mut reqwest::Request,
+        operation: Operation,
+    ) -> Result<(), LocalError>;
+
+    /// Sends the prepared `request` with `http` and returns the final response.
     fn execute<'a>(
         &'a self,
         http: &'a reqwest::Client,
         request: reqwest::Request,
-        operation_id: &'static str,
+        operation: Operation,
     ) -> SendFuture<'a>;
+}
+
+/// Runs one operation call and hands back, beside its result, the failure the transport's
+/// [`Transport::prepare`] reported, if any.
+///
+/// The generated code can only report such a failure as text (`Error::Custom`); this keeps
+/// the value itself, so the caller can recover its type (`downcast`).
+///
+/// ```
+/// # async fn f(client: dataarts_release_raw::Client) {
+/// let (result, local) = dataarts_release_raw::capture_local_failure(
+///     client.show_factory_package_detail().project_id("p").package_id("23").send(),
+/// )
+/// .await;
+/// if let Some(failure) = local {
+///     eprintln!("nothing was sent: {failure}");
+/// }
+/// # let _ = result;
+/// # }
+/// ```
+pub async fn capture_local_failure<F: Future>(call: F) -> (F::Output, Option<LocalError>) {
+    LOCAL_FAILURE
+        .scope(Cell::new(None), async move {
+            let output = call.await;
+            let failure = LOCAL_FAILURE.with(Cell::take);
+            (output, failure)
+        })
+        .await
 }
 
 /// Carries the optional [`Transport`] inside the generated `Client`.
@@ -46,18 +91,39 @@ impl fmt::Debug for Hooks {
 }
 
 impl ClientHooks<Hooks> for crate::Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
+        let Some(transport) = &self.inner().0 else {
+            return Ok(());
+        };
+        let Some(operation) = Operation::from_id(info.operation_id) else {
+            return Err(Error::Custom(format!(
+                "{} is not an operation of the operation table",
+                info.operation_id
+            )));
+        };
+        transport.prepare(request, operation).map_err(|failure| {
+            let text = failure.to_string();
+            // Outside `capture_local_failure` there is nowhere to keep it: the text remains.
+            let _ = LOCAL_FAILURE.try_with(|slot| slot.set(Some(failure)));
+            Error::Custom(text)
+        })
+    }
+
     async fn exec(
         &self,
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        match &self.inner().0 {
-            Some(transport) => {
-                transport
-                    .execute(self.client(), request, info.operation_id)
-                    .await
+        // `pre` refused operations missing from the table, so the transport sees them all.
+        match (&self.inner().0, Operation::from_id(info.operation_id)) {
+            (Some(transport), Some(operation)) => {
+                transport.execute(self.client(), request, operation).await
             }
-            None => self.client().execute(request).await,
+            _ => self.client().execute(request).await,
         }
     }
 }

@@ -7,7 +7,9 @@
 //!
 //! - [`Hooks`] and [`Transport`]: the point where the wrapper takes over sending a request
 //!   (signing, retries, tracing). The orphan rule requires the `ClientHooks` impl to live
-//!   in this crate, so it delegates to a trait object the wrapper supplies.
+//!   in this crate, so it delegates to a trait object the wrapper supplies;
+//!   [`capture_local_failure`] brings a failure the transport found before sending back to
+//!   the caller in its own type.
 //! - [`EpochMillis`]: a timestamp that decodes from a JSON number or a numeric string.
 //!
 //! Beside the client sit two shared tables: [`operations`] (generated from the spec: every
@@ -37,5 +39,5 @@ pub mod status;
 
 pub use epoch_millis::EpochMillis;
 pub use generated::*;
-pub use hooks::{Hooks, SendFuture, Transport};
+pub use hooks::{capture_local_failure, Hooks, LocalError, SendFuture, Transport};
 pub use operations::{Host, Operation, RetryClass};

@@ -3,7 +3,7 @@
 use tracing::Instrument;
 
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::{Error, Input, InputProblem, Result};
 use crate::ids::{PackageId, TaskId};
 use crate::ops::collect_ids;
 use crate::ops::deploy::{DeployResult, DeployedPackage, Deployment, MAX_DEPLOY_IDS};
@@ -243,16 +243,18 @@ impl<'a> DeployAll<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn send(mut self) -> Result<BatchReport> {
-        validate::id_list("package id", &self.ids, None)?;
+        validate::id_list(Input::PackageId, &self.ids, None)?;
         if !(1..=MAX_DEPLOY_IDS).contains(&self.chunk_size) {
             return Err(Error::invalid(
-                "chunk size",
+                Input::ChunkSize,
+                InputProblem::OutOfRange,
                 format!("{} is outside 1..=100", self.chunk_size),
             ));
         }
         if !(0..=1).contains(&self.startup_mode) {
             return Err(Error::invalid(
-                "startup mode",
+                Input::StartupMode,
+                InputProblem::OutOfRange,
                 format!("{} is not 0 or 1", self.startup_mode),
             ));
         }

@@ -1,16 +1,22 @@
-//! The `Client` handle and how raw results become domain results.
+//! The `Client` handle, how a `ClientBuilder` becomes one, and how raw results become
+//! domain results.
 
 use std::fmt;
+use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use dataarts_release_raw::types::ErrorBody;
+use dataarts_release_raw::{LocalError, Operation};
 use url::Url;
 
 use crate::config::ClientBuilder;
 use crate::credentials::{self, Credentials};
-use crate::error::{Error, Result, ServiceError};
+use crate::error::{
+    ConfigProblem, Error, Input, InputProblem, LocalProblem, Origin, Result, ServiceError, Setting,
+};
+use crate::pace::Pacer;
 use crate::retry::{parse_retry_after, RetryPolicy};
-use crate::transport::CLIENT_ERROR_HEADER;
+use crate::transport::SigningTransport;
 use crate::validate;
 
 /// The DataArts Factory release client. Cheap to clone (an `Arc` inside); share it.
@@ -74,10 +80,6 @@ impl Client {
         ClientBuilder::new()
     }
 
-    pub(crate) fn from_parts(inner: Arc<Inner>, workspace: Option<String>) -> Self {
-        Self { inner, workspace }
-    }
-
     /// The same client with another default workspace (`None`: send no `workspace` header).
     /// The value is checked when a request uses it.
     ///
@@ -94,7 +96,7 @@ impl Client {
         }
     }
 
-    /// The V2 base URL (ops 1 to 6).
+    /// The V2 base URL (every operation but the system-task query).
     ///
     /// ```
     /// # let client = dataarts_release::Client::builder().endpoint("http://127.0.0.1:1")
@@ -149,7 +151,7 @@ impl Client {
         &self.inner.retry
     }
 
-    /// The workspace header to send, checked; `required` for ops 5 and 6.
+    /// The workspace header to send, checked; `required` for the pending-item operations.
     pub(crate) fn workspace_checked(&self, required: bool) -> Result<Option<&str>> {
         match self.workspace.as_deref() {
             Some(ws) => {
@@ -157,7 +159,8 @@ impl Client {
                 Ok(Some(ws))
             }
             None if required => Err(Error::invalid(
-                "workspace",
+                Input::Workspace,
+                InputProblem::Missing,
                 "this operation needs a workspace: set ClientBuilder::workspace or DATAARTS_WORKSPACE, \
                  or use Client::with_workspace",
             )),
@@ -166,7 +169,7 @@ impl Client {
     }
 
     /// Runs a raw call under the total deadline and maps its result.
-    pub(crate) async fn call<T, F>(&self, operation: &'static str, fut: F) -> Result<T>
+    pub(crate) async fn call<T, F>(&self, operation: Operation, fut: F) -> Result<T>
     where
         F: std::future::Future<
             Output = std::result::Result<
@@ -177,24 +180,27 @@ impl Client {
     {
         // No timer here: the transport bounds every attempt by the attempt timeout and the
         // remaining total deadline, and stops retrying at the deadline.
-        match fut.await {
-            Ok(v) => Ok(v.into_inner()),
-            Err(e) => Err(self.map_raw_error(operation, e)),
+        match dataarts_release_raw::capture_local_failure(fut).await {
+            (Ok(v), _) => Ok(v.into_inner()),
+            (Err(_), Some(local)) => Err(local_error(operation, local)),
+            (Err(e), None) => Err(self.map_raw_error(operation, e)),
         }
     }
 
     /// Maps a raw client error, removing any credential from texts we copy.
     pub(crate) fn map_raw_error(
         &self,
-        operation: &'static str,
+        operation: Operation,
         e: dataarts_release_raw::Error<ErrorBody>,
     ) -> Error {
         use dataarts_release_raw::Error as Raw;
         let secrets = self.inner.credentials.secrets();
         let scrub = |s: &str| credentials::scrub(s, &secrets);
         match e {
-            Raw::InvalidRequest(msg) => Error::invalid("request", scrub(&msg)),
-            Raw::Custom(msg) => Error::invalid("request", scrub(&msg)),
+            Raw::InvalidRequest(msg) | Raw::Custom(msg) => Error::Local {
+                operation,
+                problem: LocalProblem::Generated(scrub(&msg)),
+            },
             Raw::CommunicationError(e) | Raw::InvalidUpgrade(e) | Raw::ResponseBodyError(e) => {
                 Error::from_reqwest(operation, e)
             }
@@ -226,16 +232,6 @@ impl Client {
                 let status = rv.status().as_u16();
                 let headers = rv.headers().clone();
                 let body = rv.into_inner();
-                if headers.contains_key(CLIENT_ERROR_HEADER) {
-                    return Error::invalid(
-                        "request",
-                        scrub(
-                            body.error_msg
-                                .as_deref()
-                                .unwrap_or("rejected before sending"),
-                        ),
-                    );
-                }
                 let request_id =
                     header(&headers, "x-request-id").or(body.request_id.filter(|s| !s.is_empty()));
                 let retry_after =
@@ -258,6 +254,140 @@ impl Client {
     }
 }
 
+impl ClientBuilder {
+    /// Checks everything and builds the client. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] naming the missing or bad setting.
+    ///
+    /// ```
+    /// let err = dataarts_release::Client::builder().build().unwrap_err();
+    /// assert!(err.to_string().contains("credentials"));
+    /// ```
+    pub fn build(self) -> Result<Client> {
+        let credentials = self.credentials.clone().ok_or_else(|| {
+            Error::config(
+                Setting::Credentials,
+                Origin::Unset,
+                ConfigProblem::Missing,
+                "no credentials: call ClientBuilder::credentials, or set HUAWEICLOUD_SDK_AK and \
+                 HUAWEICLOUD_SDK_SK (or DATAARTS_AUTH_TOKEN, or a ~/.huaweicloud/credentials \
+                 profile) and use Client::from_env",
+            )
+        })?;
+        credentials.check(&self.origins.credentials)?;
+
+        let project_id = self.project_id.clone().ok_or_else(|| {
+            Error::config(
+                Setting::ProjectId,
+                Origin::Unset,
+                ConfigProblem::Missing,
+                "no project id: call ClientBuilder::project_id or set HUAWEICLOUD_SDK_PROJECT_ID \
+                 (the IAM project id of the region, 32 hex characters)",
+            )
+        })?;
+        if let Some((_, reason)) = validate::id_problem(&project_id) {
+            return Err(Error::config(
+                Setting::ProjectId,
+                self.origins.project_id.clone(),
+                ConfigProblem::Invalid,
+                format!("invalid project id: {reason}"),
+            ));
+        }
+
+        if let Some(ws) = &self.workspace {
+            validate::workspace(ws).map_err(|e| {
+                Error::config(
+                    Setting::Workspace,
+                    self.origins.workspace.clone(),
+                    ConfigProblem::Invalid,
+                    e.to_string(),
+                )
+            })?;
+        }
+
+        let (v2, v1) = self.endpoints()?;
+
+        let http = match self.http_client.clone() {
+            Some(c) => c,
+            None => {
+                let mut b = reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .redirect(reqwest::redirect::Policy::none())
+                    .user_agent(self.user_agent.clone().unwrap_or_else(|| {
+                        format!("dataarts-release/{}", env!("CARGO_PKG_VERSION"))
+                    }));
+                for cert in &self.root_certificates {
+                    b = b.add_root_certificate(cert.clone());
+                }
+                if let Some(p) = &self.proxy {
+                    b = b.proxy(p.clone());
+                }
+                b.build().map_err(|e| {
+                    Error::config(Setting::HttpClient, Origin::Builder, ConfigProblem::Invalid, format!("could not build the HTTP client: {e}; check the TLS and proxy settings"))
+                })?
+            }
+        };
+
+        let limiter = self
+            .rate_limit
+            .and_then(NonZeroU32::new)
+            .map(Pacer::per_second);
+        if self.total_timeout.is_zero() || self.attempt_timeout.is_zero() {
+            return Err(Error::config(
+                Setting::Timeouts,
+                Origin::Builder,
+                ConfigProblem::Invalid,
+                "attempt_timeout and total_timeout must be greater than zero",
+            ));
+        }
+        let transport = Arc::new(SigningTransport {
+            auth: credentials.clone(),
+            project_id: project_id.clone(),
+            clock: self.clock.clone(),
+            retry: self.retry.clone(),
+            limiter,
+            attempt_timeout: self.attempt_timeout,
+            total_timeout: self.total_timeout,
+        });
+        let hooks = dataarts_release_raw::Hooks::new(transport);
+        let base = |u: &Url| u.as_str().trim_end_matches('/').to_string();
+        let inner = Inner {
+            v2: dataarts_release_raw::Client::new_with_client(
+                &base(&v2),
+                http.clone(),
+                hooks.clone(),
+            ),
+            v1: dataarts_release_raw::Client::new_with_client(&base(&v1), http, hooks),
+            v2_url: v2,
+            v1_url: v1,
+            project_id,
+            credentials,
+            retry: self.retry,
+        };
+        Ok(Client {
+            inner: Arc::new(inner),
+            workspace: self.workspace,
+        })
+    }
+}
+
+/// The failure the transport found before sending, back in its own type.
+fn local_error(operation: Operation, local: LocalError) -> Error {
+    match local.downcast::<LocalProblem>() {
+        Ok(problem) => Error::Local {
+            operation,
+            problem: *problem,
+        },
+        // The transport is ours and reports only `LocalProblem`s; keep any other as text.
+        Err(other) => Error::Local {
+            operation,
+            problem: LocalProblem::Generated(other.to_string()),
+        },
+    }
+}
+
 fn header(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
     headers
         .get(name)
@@ -265,3 +395,6 @@ fn header(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
 }
+
+#[cfg(test)]
+mod tests;

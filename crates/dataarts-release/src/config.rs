@@ -1,17 +1,16 @@
-//! `ClientBuilder`: endpoints, credentials, timeouts, TLS, proxy, retries, rate limit.
+//! `ClientBuilder`: the settings of a client (endpoints, credentials, timeouts, TLS, proxy,
+//! retries, rate limit), where each came from, and the endpoint rules. No I/O happens here;
+//! [`ClientBuilder::build`] lives with the client it builds.
 
-use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
 use url::Url;
 
-use crate::client::{Client, Inner};
 use crate::credentials::Credentials;
-use crate::error::{Error, Result};
+use crate::error::{ConfigProblem, Error, Origin, Result, Setting};
 use crate::retry::RetryPolicy;
-use crate::transport::{Clock, SigningTransport, SystemClock};
-use crate::validate;
+use crate::transport::{Clock, SystemClock};
 
 /// Default per-user rate limit of the service, in requests per second.
 ///
@@ -20,7 +19,7 @@ use crate::validate;
 /// ```
 pub const DEFAULT_RATE_LIMIT: u32 = 10;
 
-/// Configures and builds a [`Client`].
+/// Configures and builds a [`Client`](crate::Client).
 ///
 /// Required: credentials, a project id, and either a region or an endpoint. `build()`
 /// returns an error (never panics) when something is missing or wrong.
@@ -48,18 +47,18 @@ pub struct ClientBuilder {
     pub(crate) credentials: Option<Credentials>,
     pub(crate) endpoint: Option<String>,
     pub(crate) v1_endpoint: Option<String>,
-    connect_timeout: Duration,
-    attempt_timeout: Duration,
-    total_timeout: Duration,
-    retry: RetryPolicy,
-    rate_limit: Option<u32>,
-    allow_insecure_http: bool,
-    root_certificates: Vec<reqwest::Certificate>,
-    proxy: Option<reqwest::Proxy>,
-    http_client: Option<reqwest::Client>,
-    clock: Arc<dyn Clock>,
-    user_agent: Option<String>,
-    /// Where each value came from, for error messages (`DATAARTS_REGION`...).
+    pub(crate) connect_timeout: Duration,
+    pub(crate) attempt_timeout: Duration,
+    pub(crate) total_timeout: Duration,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) rate_limit: Option<u32>,
+    pub(crate) allow_insecure_http: bool,
+    pub(crate) root_certificates: Vec<reqwest::Certificate>,
+    pub(crate) proxy: Option<reqwest::Proxy>,
+    pub(crate) http_client: Option<reqwest::Client>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) user_agent: Option<String>,
+    /// Where each value came from, for errors (`DATAARTS_REGION`...).
     pub(crate) origins: Origins,
 }
 
@@ -88,14 +87,28 @@ impl std::fmt::Debug for ClientBuilder {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+/// Where each setting's value came from; `Unset` until something sets it.
+#[derive(Debug, Clone)]
 pub(crate) struct Origins {
-    pub(crate) endpoint: Option<String>,
-    pub(crate) v1_endpoint: Option<String>,
-    pub(crate) region: Option<String>,
-    pub(crate) project_id: Option<String>,
-    pub(crate) workspace: Option<String>,
-    pub(crate) credentials: Option<String>,
+    pub(crate) endpoint: Origin,
+    pub(crate) v1_endpoint: Origin,
+    pub(crate) region: Origin,
+    pub(crate) project_id: Origin,
+    pub(crate) workspace: Origin,
+    pub(crate) credentials: Origin,
+}
+
+impl Default for Origins {
+    fn default() -> Self {
+        Self {
+            endpoint: Origin::Unset,
+            v1_endpoint: Origin::Unset,
+            region: Origin::Unset,
+            project_id: Origin::Unset,
+            workspace: Origin::Unset,
+            credentials: Origin::Unset,
+        }
+    }
 }
 
 impl Default for ClientBuilder {
@@ -142,7 +155,7 @@ impl ClientBuilder {
     /// ```
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
-        self.origins.region = Some("ClientBuilder::region".into());
+        self.origins.region = Origin::Builder;
         self
     }
 
@@ -153,19 +166,20 @@ impl ClientBuilder {
     /// ```
     pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
         self.project_id = Some(project_id.into());
-        self.origins.project_id = Some("ClientBuilder::project_id".into());
+        self.origins.project_id = Origin::Builder;
         self
     }
 
     /// The default workspace id, sent as the `workspace` header (required by the pending-item
-    /// operations; optional elsewhere). Override per call with [`Client::with_workspace`].
+    /// operations; optional elsewhere). Override per call with
+    /// [`Client::with_workspace`](crate::Client::with_workspace).
     ///
     /// ```
     /// let _b = dataarts_release::Client::builder().workspace("d1cd7861478748a6925bc02f47c69279");
     /// ```
     pub fn workspace(mut self, workspace: impl Into<String>) -> Self {
         self.workspace = Some(workspace.into());
-        self.origins.workspace = Some("ClientBuilder::workspace".into());
+        self.origins.workspace = Origin::Builder;
         self
     }
 
@@ -176,7 +190,7 @@ impl ClientBuilder {
     /// ```
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(credentials);
-        self.origins.credentials = Some("ClientBuilder::credentials".into());
+        self.origins.credentials = Origin::Builder;
         self
     }
 
@@ -189,7 +203,7 @@ impl ClientBuilder {
     /// ```
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
         self.endpoint = Some(url.into());
-        self.origins.endpoint = Some("ClientBuilder::endpoint".into());
+        self.origins.endpoint = Origin::Builder;
         self
     }
 
@@ -201,7 +215,7 @@ impl ClientBuilder {
     /// ```
     pub fn v1_endpoint(mut self, url: impl Into<String>) -> Self {
         self.v1_endpoint = Some(url.into());
-        self.origins.v1_endpoint = Some("ClientBuilder::v1_endpoint".into());
+        self.origins.v1_endpoint = Origin::Builder;
         self
     }
 
@@ -328,128 +342,21 @@ impl ClientBuilder {
         self
     }
 
-    /// Checks everything and builds the client. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Config`] naming the missing or bad setting.
-    ///
-    /// ```
-    /// let err = dataarts_release::Client::builder().build().unwrap_err();
-    /// assert!(err.to_string().contains("credentials"));
-    /// ```
-    pub fn build(self) -> Result<Client> {
-        let cred_src = self
-            .origins
-            .credentials
-            .clone()
-            .unwrap_or_else(|| "ClientBuilder::credentials".into());
-        let credentials = self.credentials.clone().ok_or_else(|| {
-            Error::config(
-                "credentials",
-                "no credentials: call ClientBuilder::credentials, or set HUAWEICLOUD_SDK_AK and \
-                 HUAWEICLOUD_SDK_SK (or DATAARTS_AUTH_TOKEN, or a ~/.huaweicloud/credentials \
-                 profile) and use Client::from_env",
-            )
-        })?;
-        credentials.check(&cred_src)?;
-
-        let pid_src = self
-            .origins
-            .project_id
-            .clone()
-            .unwrap_or_else(|| "ClientBuilder::project_id".into());
-        let project_id = self.project_id.clone().ok_or_else(|| {
-            Error::config(
-                "project id",
-                "no project id: call ClientBuilder::project_id or set HUAWEICLOUD_SDK_PROJECT_ID \
-                 (the IAM project id of the region, 32 hex characters)",
-            )
-        })?;
-        validate::id("project id", &project_id)
-            .map_err(|e| Error::config(&pid_src, e.to_string()))?;
-
-        if let Some(ws) = &self.workspace {
-            let src = self.origins.workspace.clone().unwrap_or_default();
-            validate::workspace(ws).map_err(|e| Error::config(&src, e.to_string()))?;
-        }
-
-        let (v2, v1) = self.endpoints()?;
-
-        let http = match self.http_client.clone() {
-            Some(c) => c,
-            None => {
-                let mut b = reqwest::Client::builder()
-                    .connect_timeout(self.connect_timeout)
-                    .redirect(reqwest::redirect::Policy::none())
-                    .user_agent(self.user_agent.clone().unwrap_or_else(|| {
-                        format!("dataarts-release/{}", env!("CARGO_PKG_VERSION"))
-                    }));
-                for cert in &self.root_certificates {
-                    b = b.add_root_certificate(cert.clone());
-                }
-                if let Some(p) = &self.proxy {
-                    b = b.proxy(p.clone());
-                }
-                b.build().map_err(|e| {
-                    Error::config("HTTP client", format!("could not build the HTTP client: {e}; check the TLS and proxy settings"))
-                })?
-            }
-        };
-
-        // Evenly spaced, no burst: a burst of `n` lands on the edge of the gateway's
-        // one-second window and draws 429s (measured: 1 or 2 per 100 paced requests).
-        let limiter = self.rate_limit.and_then(NonZeroU32::new).map(|n| {
-            Arc::new(governor::RateLimiter::direct(
-                governor::Quota::per_second(n).allow_burst(NonZeroU32::MIN),
-            ))
-        });
-        if self.total_timeout.is_zero() || self.attempt_timeout.is_zero() {
-            return Err(Error::config(
-                "timeouts",
-                "attempt_timeout and total_timeout must be greater than zero",
-            ));
-        }
-        let transport = Arc::new(SigningTransport {
-            auth: credentials.clone(),
-            project_id: project_id.clone(),
-            clock: self.clock.clone(),
-            retry: self.retry.clone(),
-            limiter,
-            attempt_timeout: self.attempt_timeout,
-            total_timeout: self.total_timeout,
-        });
-        let hooks = dataarts_release_raw::Hooks::new(transport);
-        let base = |u: &Url| u.as_str().trim_end_matches('/').to_string();
-        let inner = Inner {
-            v2: dataarts_release_raw::Client::new_with_client(
-                &base(&v2),
-                http.clone(),
-                hooks.clone(),
-            ),
-            v1: dataarts_release_raw::Client::new_with_client(&base(&v1), http, hooks),
-            v2_url: v2,
-            v1_url: v1,
-            project_id,
-            credentials,
-            retry: self.retry,
-        };
-        Ok(Client::from_parts(Arc::new(inner), self.workspace))
-    }
-
-    fn endpoints(&self) -> Result<(Url, Url)> {
+    /// The V2 and V1 base URLs the settings give.
+    pub(crate) fn endpoints(&self) -> Result<(Url, Url)> {
         let allow = self.allow_insecure_http;
         let v2 = match &self.endpoint {
-            Some(e) => {
-                let src = self.origins.endpoint.clone().unwrap_or_default();
-                Some(parse_endpoint(&src, e, allow)?)
-            }
+            Some(e) => Some(parse_endpoint(
+                Setting::Endpoint,
+                &self.origins.endpoint,
+                e,
+                allow,
+            )?),
             None => None,
         };
         let region = match &self.region {
             Some(r) => {
-                let src = self.origins.region.clone().unwrap_or_default();
-                check_region(&src, r)?;
+                check_region(&self.origins.region, r)?;
                 Some(r.as_str())
             }
             None => None,
@@ -458,24 +365,27 @@ impl ClientBuilder {
             match (v2, region) {
                 (Some(u), _) => u,
                 (None, Some(r)) => parse_endpoint(
-                    "region",
+                    Setting::Endpoint,
+                    &Origin::RegionPattern,
                     &format!("https://dayu.{r}.myhuaweicloud.com"),
                     allow,
                 )?,
                 (None, None) => return Err(Error::config(
-                    "endpoint",
+                    Setting::Endpoint,
+                    Origin::Unset,
+                    ConfigProblem::Missing,
                     "no region and no endpoint: call ClientBuilder::region (e.g. cn-north-4) or \
                      ClientBuilder::endpoint, or set DATAARTS_REGION or DATAARTS_ENDPOINT",
                 )),
             };
         let v1 = match (&self.v1_endpoint, &self.endpoint, region) {
             (Some(e), _, _) => {
-                let src = self.origins.v1_endpoint.clone().unwrap_or_default();
-                parse_endpoint(&src, e, allow)?
+                parse_endpoint(Setting::V1Endpoint, &self.origins.v1_endpoint, e, allow)?
             }
             (None, Some(_), _) => v2.clone(),
             (None, None, Some(r)) => parse_endpoint(
-                "region",
+                Setting::V1Endpoint,
+                &Origin::RegionPattern,
                 &format!("https://dayu-dlf.{r}.myhuaweicloud.com"),
                 allow,
             )?,
@@ -485,7 +395,7 @@ impl ClientBuilder {
     }
 }
 
-fn check_region(source: &str, region: &str) -> Result<()> {
+fn check_region(origin: &Origin, region: &str) -> Result<()> {
     let ok = !region.is_empty()
         && region.len() <= 64
         && region
@@ -496,7 +406,9 @@ fn check_region(source: &str, region: &str) -> Result<()> {
         Ok(())
     } else {
         Err(Error::config(
-            source,
+            Setting::Region,
+            origin.clone(),
+            ConfigProblem::Invalid,
             format!("region {:?} is not a region id like cn-north-4 (lower-case letters, digits and '-')", region.chars().take(64).collect::<String>()),
         ))
     }
@@ -504,18 +416,24 @@ fn check_region(source: &str, region: &str) -> Result<()> {
 
 /// Parses an endpoint URL: adds `https://` to a bare host, refuses non-loopback `http://`
 /// (unless allowed), user info, queries and fragments.
-pub(crate) fn parse_endpoint(source: &str, raw: &str, allow_insecure_http: bool) -> Result<Url> {
+pub(crate) fn parse_endpoint(
+    setting: Setting,
+    origin: &Origin,
+    raw: &str,
+    allow_insecure_http: bool,
+) -> Result<Url> {
+    let invalid =
+        |message: String| Error::config(setting, origin.clone(), ConfigProblem::Invalid, message);
     let s = raw.trim();
     if s.is_empty() {
-        return Err(Error::config(
-            source,
-            "the endpoint is empty; set a URL like https://dayu.cn-north-4.myhuaweicloud.com",
+        return Err(invalid(
+            "the endpoint is empty; set a URL like https://dayu.cn-north-4.myhuaweicloud.com"
+                .into(),
         ));
     }
     if dataarts_signing::has_control_chars(s) {
-        return Err(Error::config(
-            source,
-            "the endpoint contains a control character; remove it",
+        return Err(invalid(
+            "the endpoint contains a control character; remove it".into(),
         ));
     }
     let with_scheme = if s.contains("://") {
@@ -524,41 +442,33 @@ pub(crate) fn parse_endpoint(source: &str, raw: &str, allow_insecure_http: bool)
         format!("https://{s}")
     };
     let url = Url::parse(&with_scheme)
-        .map_err(|e| Error::config(source, format!("{s:?} is not a valid URL ({e}); set a URL like https://dayu.cn-north-4.myhuaweicloud.com")))?;
+        .map_err(|e| invalid(format!("{s:?} is not a valid URL ({e}); set a URL like https://dayu.cn-north-4.myhuaweicloud.com")))?;
     match url.scheme() {
         "https" => {}
         "http" => {
             if !allow_insecure_http && !is_loopback(&url) {
-                return Err(Error::config(
-                    source,
-                    format!(
-                        "{s:?} uses http:// on a host that is not loopback; use https://, or call \
+                return Err(invalid(format!(
+                    "{s:?} uses http:// on a host that is not loopback; use https://, or call \
                              ClientBuilder::allow_insecure_http(true) if you really mean it"
-                    ),
-                ));
+                )));
             }
         }
         other => {
-            return Err(Error::config(
-                source,
-                format!("unsupported URL scheme {other:?}; use https://"),
-            ))
+            return Err(invalid(format!(
+                "unsupported URL scheme {other:?}; use https://"
+            )))
         }
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(Error::config(source, format!("{s:?} has no host")));
+        return Err(invalid(format!("{s:?} has no host")));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::config(
-            source,
-            "the endpoint must not contain a user name or password; use Credentials",
+        return Err(invalid(
+            "the endpoint must not contain a user name or password; use Credentials".into(),
         ));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::config(
-            source,
-            format!("{s:?} must not have a query or fragment"),
-        ));
+        return Err(invalid(format!("{s:?} must not have a query or fragment")));
     }
     Ok(url)
 }

@@ -4,7 +4,7 @@ use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::error::{Error, Result};
+use crate::error::{ConfigProblem, Error, Origin, Result, Setting};
 
 /// How requests are authenticated.
 ///
@@ -103,20 +103,25 @@ impl Credentials {
         )
     }
 
-    /// Checks for blanks and characters that cannot go into a header.
-    pub(crate) fn check(&self, source: &str) -> Result<()> {
+    /// Checks for blanks and characters that cannot go into a header; `origin` is where
+    /// they came from.
+    pub(crate) fn check(&self, origin: &Origin) -> Result<()> {
+        let invalid = |message: String| {
+            Error::config(
+                Setting::Credentials,
+                origin.clone(),
+                ConfigProblem::Invalid,
+                message,
+            )
+        };
         let bad = |field: &str, v: &str| -> Result<()> {
             if v.trim().is_empty() {
-                return Err(Error::config(
-                    source,
-                    format!("the {field} is empty; set it"),
-                ));
+                return Err(invalid(format!("the {field} is empty; set it")));
             }
             if dataarts_signing::has_control_chars(v) {
-                return Err(Error::config(
-                    source,
-                    format!("the {field} contains a control character (CR, LF, NUL...); remove it"),
-                ));
+                return Err(invalid(format!(
+                    "the {field} contains a control character (CR, LF, NUL...); remove it"
+                )));
             }
             Ok(())
         };
@@ -220,11 +225,19 @@ mod tests {
 
     #[test]
     fn check_rejects_blank_and_control() {
-        assert!(Credentials::aksk("AK", "").check("x").is_err());
-        assert!(Credentials::aksk("AK\n", "SK").check("x").is_err());
-        assert!(Credentials::token("a\r\nb").check("x").is_err());
-        assert!(Credentials::temporary("AK", "SK", "").check("x").is_err());
-        assert!(Credentials::temporary("AK", "SK", "T").check("x").is_ok());
+        assert!(Credentials::aksk("AK", "").check(&Origin::Builder).is_err());
+        assert!(Credentials::aksk("AK\n", "SK")
+            .check(&Origin::Builder)
+            .is_err());
+        assert!(Credentials::token("a\r\nb")
+            .check(&Origin::Builder)
+            .is_err());
+        assert!(Credentials::temporary("AK", "SK", "")
+            .check(&Origin::Builder)
+            .is_err());
+        assert!(Credentials::temporary("AK", "SK", "T")
+            .check(&Origin::Builder)
+            .is_ok());
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Reading error bodies the way the official SDK does (signing.md §8.4).
+//! Reading error bodies the way the official SDKs do: `error_code`/`error_msg`,
+//! `errorCode`/`errorMsg` or `code`/`message`, at the top or nested.
 
 use serde_json::Value;
 

@@ -15,6 +15,7 @@ macro_rules! id_type {
         #[doc = concat!("let id = ", stringify!($name), "::from(\"", $example, "\");")]
         #[doc = concat!("assert_eq!(id.as_str(), \"", $example, "\");")]
         #[doc = concat!("assert_eq!(id.to_string(), \"", $example, "\");")]
+        #[doc = concat!("assert_eq!(format!(\"{:>4}|{:<4}|\", ", stringify!($name), "::from(\"7\"), ", stringify!($name), "::from(\"8\")), \"   7|8   |\");")]
         /// ```
         #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[serde(transparent)]
@@ -43,9 +44,10 @@ macro_rules! id_type {
             }
         }
 
+        /// Honours width, fill and alignment, so ids line up in tables.
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                f.pad(&self.0)
             }
         }
 
@@ -108,3 +110,20 @@ id_type!(
     PendingItemId,
     "26"
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_honours_width_and_alignment() {
+        let id = PackageId::from("23");
+        assert_eq!(format!("{id:>6}|"), "    23|");
+        assert_eq!(format!("{id:<6}|"), "23    |");
+        assert_eq!(format!("{id:^6}|"), "  23  |");
+        assert_eq!(format!("{id:*>5}"), "***23");
+        assert_eq!(format!("{:.1}", TaskId::from("ff80")), "f");
+        assert_eq!(format!("{:>3}", PendingItemId::from("26")), " 26");
+        assert_eq!(format!("{id}"), "23");
+    }
+}

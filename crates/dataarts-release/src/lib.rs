@@ -53,11 +53,13 @@
 //!   equal jitter; `Retry-After` is honoured, capped at 30 s; default 4 attempts.
 //! - One attempt is bounded by [`ClientBuilder::attempt_timeout`] (30 s), a whole call
 //!   including retries by [`ClientBuilder::total_timeout`] (120 s).
-//! - A client-side rate limiter (governor, default 10 requests/s, the service's per-user
-//!   limit) paces every request ([`ClientBuilder::rate_limit`]).
+//! - A client-side rate limiter (default 10 requests/s, the service's per-user limit,
+//!   evenly spaced) paces every request ([`ClientBuilder::rate_limit`]).
+//! - Backoff sleeps, deadlines, polling and pacing all use tokio's clock, so tests can run
+//!   them on a paused clock (`#[tokio::test(start_paused = true)]`).
 //! - **Deploy reconciliation**: when a deploy fails ambiguously (timeout, connection lost
 //!   after sending, 5xx, unreadable success answer), the client reads every package back
-//!   (op 3) and re-sends only those still awaiting review (`deploy_status` 1 and
+//!   (`show_factory_package_detail`) and re-sends only those still awaiting review (`deploy_status` 1 and
 //!   `delete_flag` 0); packages found releasing, released or failed count as released (their
 //!   task id is then unknown, and [`Deployment::wait`] polls their package status instead).
 //!   Revoke and package creation are not reconciled: read the state back yourself.
@@ -75,8 +77,13 @@
 //! # Errors
 //!
 //! One [`Error`] type. Service errors carry status, code, message and request id:
-//! `DLF.0810 Task does not exist. (request id 3f…): check the id …`. Use [`Error::code`],
-//! [`Error::request_id`], [`Error::is_not_found`], [`Error::is_retryable`].
+//! `DLF.0810 Task does not exist. (request id 3f…): check the id …`. Branch on
+//! [`Error::kind`] ([`ErrorKind`]) and the predicates [`Error::is_not_found`],
+//! [`Error::is_auth`], [`Error::is_retryable`], [`Error::is_package_state`]...; read
+//! [`Error::code`] and [`Error::request_id`]. Configuration errors name the [`Setting`], its
+//! [`Origin`] and the [`ConfigProblem`]; input errors the [`Input`] and the
+//! [`InputProblem`]; a request that could not be prepared on this machine is
+//! [`Error::Local`] with a [`LocalProblem`]. None of them needs its message read.
 //!
 //! # Serialisation
 //!
@@ -97,44 +104,53 @@ mod batch;
 mod client;
 mod config;
 mod credentials;
-mod env;
 mod error;
 mod error_body;
 mod ids;
 mod model;
 mod ops;
+mod pace;
 mod paging;
 mod retry;
+mod source;
 mod transport;
 mod validate;
 mod wait;
+mod waiter;
 
 pub use batch::{BatchReport, DeployAll, PackageOutcome};
 pub use client::Client;
 pub use config::{ClientBuilder, DEFAULT_RATE_LIMIT};
 pub use credentials::Credentials;
-pub use env::{
-    EnvSource, ENV_AK, ENV_AUTH_TOKEN, ENV_AUTH_TOKEN_FILE, ENV_CREDENTIALS_FILE, ENV_ENDPOINT,
-    ENV_PROJECT_ID, ENV_REGION, ENV_SECURITY_TOKEN, ENV_SK, ENV_V1_ENDPOINT, ENV_WORKSPACE,
+pub use error::{
+    ConfigProblem, Error, ErrorKind, Input, InputProblem, LocalProblem, Origin, Result,
+    ServiceError, Setting,
 };
-pub use error::{Error, Result, ServiceError};
 pub use ids::{PackageId, PendingItemId, TaskId};
 pub use model::{
     Approver, CreatedPackage, DeployStatus, EpochMillis, PackageDetail, PackageItem, Page,
     PendingItem, ReleasePackage, ReleaseState, SortDirection, SubTask, SystemTask, TaskStatus,
     TaskType, UpdateType,
 };
-pub use ops::deploy::{DeployRequest, DeployResult, DeployedPackage, Deployment, MAX_DEPLOY_IDS};
+pub use ops::deploy::{
+    DeployRequest, DeployResult, DeployedPackage, Deployment, WaitForDeployment, WaitForPackage,
+    MAX_DEPLOY_IDS,
+};
 pub use ops::packages::ListPackages;
 pub use ops::pending::{CreatePackage, ListPendingItems};
+pub use ops::tasks::WaitForTask;
 pub use retry::RetryPolicy;
-pub use transport::{Clock, SystemClock};
-pub use wait::{
-    Progress, ReleaseOutcome, ReleaseResult, WaitForDeployment, WaitForPackage, WaitForTask,
+pub use source::{
+    EnvSource, ENV_AK, ENV_AUTH_TOKEN, ENV_AUTH_TOKEN_FILE, ENV_CREDENTIALS_FILE, ENV_ENDPOINT,
+    ENV_PROJECT_ID, ENV_REGION, ENV_SECURITY_TOKEN, ENV_SK, ENV_V1_ENDPOINT, ENV_WORKSPACE,
 };
+pub use transport::{Clock, SystemClock};
+pub use wait::{Progress, ReleaseOutcome, ReleaseResult};
 
 /// The generated low-level client, for anything this crate does not wrap.
 pub use dataarts_release_raw as raw;
+/// The service's operations, as named in errors ([`Error::operation`]).
+pub use dataarts_release_raw::Operation;
 
 /// The README's example, compiled as a doctest.
 #[cfg(doctest)]

@@ -2,14 +2,15 @@
 
 use std::future::Future;
 
+use dataarts_release_raw::Operation;
 use futures::stream::{self, BoxStream, StreamExt};
 
 use crate::error::{Error, Result};
 use crate::model::Page;
 
 /// The offset of the page after one that started at `offset` and held `len` items.
-/// `offset` is a row offset (api.md §9 question 7); flip it here if the service turns out
-/// to count pages.
+/// `offset` is taken as a row offset (the service's documentation does not say whether it
+/// counts rows or pages); flip it here if the service turns out to count pages.
 pub(crate) fn next_offset(offset: u32, len: usize) -> u32 {
     offset.saturating_add(u32::try_from(len).unwrap_or(u32::MAX))
 }
@@ -25,7 +26,7 @@ struct State<F> {
 /// Pages from `offset` on. Stops after an empty or short page, once `total` items were seen,
 /// and with an error if the server sends the same page twice.
 pub(crate) fn pages<'a, T, F, Fut>(
-    operation: &'static str,
+    operation: Operation,
     offset: u32,
     limit: u32,
     key: fn(&T) -> String,
@@ -112,7 +113,7 @@ mod tests {
     async fn stops_on_short_page_total_and_repeats() {
         let data: Vec<u32> = (0..5).collect();
         let all: Vec<u32> = items(pages(
-            "op",
+            Operation::ListFactoryReleasePackages,
             0,
             2,
             |x: &u32| x.to_string(),
@@ -131,7 +132,7 @@ mod tests {
 
         let mut calls = 0;
         let r: Vec<u32> = items(pages(
-            "op",
+            Operation::ListFactoryReleasePackages,
             0,
             2,
             |x: &u32| x.to_string(),
@@ -147,7 +148,7 @@ mod tests {
         assert_eq!(r, vec![0, 1, 2, 3]);
 
         let r: Result<Vec<u32>> = items(pages(
-            "op",
+            Operation::ListFactoryReleasePackages,
             0,
             2,
             |x: &u32| x.to_string(),

@@ -1,4 +1,6 @@
-//! The retry policy: which failures are retried, how often and how long to wait.
+//! The retry policy: which failures are retried, how often and how long to wait. Which
+//! operations are reads and which writes comes from the operation table
+//! ([`dataarts_release_raw::RetryClass`]).
 
 use std::time::Duration;
 
@@ -161,25 +163,6 @@ impl RetryPolicy {
     }
 }
 
-/// Whether an operation changes state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum OpClass {
-    Read,
-    Write,
-}
-
-impl OpClass {
-    pub(crate) fn of(operation_id: &str) -> Self {
-        match operation_id {
-            "list_factory_release_packages"
-            | "show_factory_package_detail"
-            | "list_factory_pending_items"
-            | "list_system_tasks" => OpClass::Read,
-            _ => OpClass::Write,
-        }
-    }
-}
-
 /// Parses `Retry-After` in seconds (integer or decimal). HTTP dates are ignored.
 pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
     let v = value.trim();
@@ -206,13 +189,31 @@ mod tests {
         assert!(first >= Duration::from_millis(100) && first <= Duration::from_millis(200));
     }
 
+    /// The retry class comes from the operation table: reads are the four queries (one
+    /// of them a POST), every write is retried only when provably not applied.
     #[test]
     fn classes() {
-        assert_eq!(OpClass::of("list_factory_release_packages"), OpClass::Read);
-        assert_eq!(OpClass::of("deploy_factory_packages"), OpClass::Write);
+        use dataarts_release_raw::{Operation, RetryClass};
+        let reads: Vec<Operation> = Operation::ALL
+            .into_iter()
+            .filter(|op| op.retry() == RetryClass::Read)
+            .collect();
         assert_eq!(
-            OpClass::of("create_factory_pending_items_package"),
-            OpClass::Write
+            reads,
+            [
+                Operation::ListFactoryReleasePackages,
+                Operation::ShowFactoryPackageDetail,
+                Operation::ListFactoryPendingItems,
+                Operation::ListSystemTasks,
+            ]
+        );
+        assert_eq!(
+            Operation::DeployFactoryPackages.retry(),
+            RetryClass::WriteReconcile
+        );
+        assert_eq!(
+            Operation::CreateFactoryPendingItemsPackage.retry(),
+            RetryClass::Write
         );
     }
 

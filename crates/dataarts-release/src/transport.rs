@@ -2,20 +2,20 @@
 //! normalisation.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
-use dataarts_release_raw::{SendFuture, Transport};
+use dataarts_release_raw::{LocalError, Operation, RetryClass, SendFuture, Transport};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::StatusCode;
 use secrecy::ExposeSecret;
+use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::credentials::{Credentials, Kind};
+use crate::error::LocalProblem;
 use crate::error_body;
-use crate::retry::{parse_retry_after, OpClass, RetryPolicy};
-
-/// Marks a response the transport made up to report a problem found before sending.
-pub(crate) const CLIENT_ERROR_HEADER: &str = "x-dataarts-client-error";
+use crate::pace::Pacer;
+use crate::retry::{parse_retry_after, RetryPolicy};
 
 /// The source of the `X-Sdk-Date` time. Inject a fixed or advancing clock in tests.
 ///
@@ -57,21 +57,41 @@ pub(crate) struct SigningTransport {
     pub(crate) project_id: String,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) retry: RetryPolicy,
-    pub(crate) limiter: Option<Arc<governor::DefaultDirectRateLimiter>>,
+    pub(crate) limiter: Option<Pacer>,
     pub(crate) attempt_timeout: Duration,
     pub(crate) total_timeout: Duration,
 }
 
 impl Transport for SigningTransport {
+    /// Puts the query in canonical form and signs a copy of the request, so that anything
+    /// that keeps it from being signed or sent is found before anything is sent. Every
+    /// attempt is signed again, after the rate limiter, with the clock's time; only the date
+    /// differs from this dry run, and every date formats validly.
+    fn prepare(
+        &self,
+        request: &mut reqwest::Request,
+        _operation: Operation,
+    ) -> Result<(), LocalError> {
+        prepare(request)?;
+        let mut dry_run = request.try_clone().ok_or(LocalProblem::StreamingBody)?;
+        sign_request(
+            &mut dry_run,
+            &self.auth,
+            &self.project_id,
+            SystemTime::UNIX_EPOCH,
+        )?;
+        Ok(())
+    }
+
     fn execute<'a>(
         &'a self,
         http: &'a reqwest::Client,
         request: reqwest::Request,
-        operation_id: &'static str,
+        operation: Operation,
     ) -> SendFuture<'a> {
         let span = tracing::info_span!(
             "dataarts_request",
-            operation = operation_id,
+            operation = operation.id(),
             method = %request.method(),
             path = %request.url().path(),
             attempt = tracing::field::Empty,
@@ -79,7 +99,7 @@ impl Transport for SigningTransport {
             request_id = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
-        Box::pin(self.run(http, request, operation_id).instrument(span))
+        Box::pin(self.run(http, request, operation).instrument(span))
     }
 }
 
@@ -98,14 +118,11 @@ impl SigningTransport {
     async fn run(
         &self,
         http: &reqwest::Client,
-        mut request: reqwest::Request,
-        operation: &'static str,
+        request: reqwest::Request,
+        operation: Operation,
     ) -> reqwest::Result<reqwest::Response> {
-        let class = OpClass::of(operation);
-        if let Err(msg) = prepare(&mut request) {
-            return Ok(client_error_response(&msg));
-        }
-        let deadline = crate::wait::deadline_after(Instant::now(), self.total_timeout);
+        let class = operation.retry();
+        let deadline = crate::waiter::deadline_after(Instant::now(), self.total_timeout);
         let mut attempt = 0u32;
         let mut resigned_after_expiry = false;
         loop {
@@ -114,51 +131,28 @@ impl SigningTransport {
                 limiter.until_ready().await;
             }
             let Some(mut req) = request.try_clone() else {
-                return Ok(client_error_response(
-                    "the request body is a stream and cannot be signed; send a buffered body",
-                ));
+                // Only a streamed body cannot be cloned, and `prepare` refuses those; should
+                // one get here, it is sent once, as prepared.
+                return finish(self.send_once(http, request, attempt, deadline).await.0);
             };
-            if let Err(msg) = sign_request(&mut req, &self.auth, &self.project_id, self.clock.now())
+            if let Err(problem) =
+                sign_request(&mut req, &self.auth, &self.project_id, self.clock.now())
             {
-                return Ok(client_error_response(&msg));
+                // Unreachable after `prepare`'s dry run succeeded (see there). Should it happen,
+                // the request goes unsigned and the gateway's refusal is the answer.
+                tracing::warn!(%problem, "could not sign the request");
             }
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            *req.timeout_mut() = Some(
-                self.attempt_timeout
-                    .min(remaining.max(Duration::from_millis(1))),
-            );
-
+            let (outcome, latency_ms) = self.send_once(http, req, attempt, deadline).await;
             let span = tracing::Span::current();
-            span.record("attempt", attempt);
-            let started = Instant::now();
-            let outcome = match http.execute(req).await {
-                Err(e) => Attempt::Failed(e),
-                Ok(mut resp) => {
-                    let status = resp.status();
-                    let version = resp.version();
-                    let headers = std::mem::take(resp.headers_mut());
-                    match resp.bytes().await {
-                        Ok(body) => Attempt::Answered {
-                            status,
-                            version,
-                            headers,
-                            body,
-                        },
-                        Err(e) => Attempt::Failed(e),
-                    }
-                }
-            };
-            let latency_ms = started.elapsed().as_millis() as u64;
-            span.record("latency_ms", latency_ms);
 
             let delay = match &outcome {
                 Attempt::Failed(e) => {
                     tracing::info!(attempt, latency_ms, timeout = e.is_timeout(), connect = e.is_connect(),
                         error = %e, "request failed");
                     let safe = match class {
-                        OpClass::Read => true,
+                        RetryClass::Read => true,
                         // Only a failed connect proves a write never reached the server.
-                        OpClass::Write => e.is_connect(),
+                        RetryClass::Write | RetryClass::WriteReconcile => e.is_connect(),
                     };
                     safe.then(|| self.retry.backoff(attempt))
                 }
@@ -189,7 +183,7 @@ impl SigningTransport {
                     }
                     match status.as_u16() {
                         // A garbled or cut success answer to a read: ask again.
-                        200..=299 if class == OpClass::Read && !is_json(body) => {
+                        200..=299 if class == RetryClass::Read && !is_json(body) => {
                             Some(self.retry.backoff(attempt))
                         }
                         429 => Some(self.server_delay(headers, attempt)),
@@ -197,7 +191,7 @@ impl SigningTransport {
                             resigned_after_expiry = true;
                             Some(Duration::ZERO)
                         }
-                        502..=504 if class == OpClass::Read => {
+                        502..=504 if class == RetryClass::Read => {
                             Some(self.server_delay(headers, attempt))
                         }
                         _ => None,
@@ -219,6 +213,45 @@ impl SigningTransport {
 }
 
 impl SigningTransport {
+    /// Sends one attempt, bounded by the attempt timeout and the call's deadline, and reads
+    /// the whole answer. Returns the outcome and the latency in milliseconds.
+    async fn send_once(
+        &self,
+        http: &reqwest::Client,
+        mut req: reqwest::Request,
+        attempt: u32,
+        deadline: Instant,
+    ) -> (Attempt, u64) {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        *req.timeout_mut() = Some(
+            self.attempt_timeout
+                .min(remaining.max(Duration::from_millis(1))),
+        );
+        let span = tracing::Span::current();
+        span.record("attempt", attempt);
+        let started = Instant::now();
+        let outcome = match http.execute(req).await {
+            Err(e) => Attempt::Failed(e),
+            Ok(mut resp) => {
+                let status = resp.status();
+                let version = resp.version();
+                let headers = std::mem::take(resp.headers_mut());
+                match resp.bytes().await {
+                    Ok(body) => Attempt::Answered {
+                        status,
+                        version,
+                        headers,
+                        body,
+                    },
+                    Err(e) => Attempt::Failed(e),
+                }
+            }
+        };
+        let latency_ms = started.elapsed().as_millis() as u64;
+        span.record("latency_ms", latency_ms);
+        (outcome, latency_ms)
+    }
+
     /// How long to wait before retrying an answer that asked for patience: the server's
     /// `Retry-After` (capped), or our own backoff when it gave none.
     fn server_delay(&self, headers: &HeaderMap, attempt: u32) -> Duration {
@@ -304,26 +337,9 @@ fn rebuild(
     reqwest::Response::from(resp)
 }
 
-/// A made-up 400 answer carrying a problem found before sending (mapped to
-/// `Error::InvalidInput`).
-fn client_error_response(message: &str) -> reqwest::Response {
-    let mut headers = HeaderMap::new();
-    headers.insert(CLIENT_ERROR_HEADER, HeaderValue::from_static("1"));
-    headers.insert(
-        reqwest::header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    let body = serde_json::json!({"error_code": "CLIENT", "error_msg": message});
-    rebuild(
-        StatusCode::BAD_REQUEST,
-        http::Version::HTTP_11,
-        headers,
-        body.to_string().into(),
-    )
-}
-
-/// Once per call: drops `api-version` and puts the canonical query on the URL.
-pub(crate) fn prepare(req: &mut reqwest::Request) -> Result<(), String> {
+/// Once per call: drops `api-version` and puts the canonical query on the URL. A streamed
+/// body is refused: it can be neither signed nor sent again.
+pub(crate) fn prepare(req: &mut reqwest::Request) -> Result<(), LocalProblem> {
     req.headers_mut().remove("api-version");
     if let Some(q) = req.url().query().map(str::to_owned) {
         let pairs = dataarts_signing::parse_form_query(&q);
@@ -334,45 +350,51 @@ pub(crate) fn prepare(req: &mut reqwest::Request) -> Result<(), String> {
             Some(&canonical)
         });
     }
-    if let Some(body) = req.body() {
-        if body.as_bytes().is_none() {
-            return Err("the request body is a stream and cannot be signed".into());
-        }
+    if req.body().is_some_and(|body| body.as_bytes().is_none()) {
+        return Err(LocalProblem::StreamingBody);
     }
     Ok(())
 }
 
 /// Per attempt: adds the credential headers, `Host`, `X-Sdk-Date`, and `Authorization`
-/// (AK/SK) or `X-Auth-Token` (token), both marked sensitive.
+/// (AK/SK) or `X-Auth-Token` (token), both marked sensitive. On failure the request is left
+/// as it was.
 pub(crate) fn sign_request(
     req: &mut reqwest::Request,
     auth: &Credentials,
     project_id: &str,
     now: SystemTime,
-) -> Result<(), String> {
-    let value = |v: &str| {
-        HeaderValue::from_str(v)
-            .map_err(|_| "a header value contains characters HTTP does not allow".to_string())
+) -> Result<(), LocalProblem> {
+    let value = |header: &str, v: &str| {
+        HeaderValue::from_str(v).map_err(|_| LocalProblem::InvalidHeaderValue {
+            header: header.to_string(),
+        })
+    };
+    let sensitive = |header: &str, v: &str| {
+        value(header, v).map(|mut v| {
+            v.set_sensitive(true);
+            v
+        })
     };
     let host = match (req.url().host_str(), req.url().port()) {
         (Some(h), Some(p)) => format!("{h}:{p}"),
         (Some(h), None) => h.to_string(),
-        (None, _) => return Err("the endpoint URL has no host".into()),
+        (None, _) => return Err(LocalProblem::NoHost),
     };
-    let headers = req.headers_mut();
+    let mut headers = req.headers().clone();
     headers.remove(reqwest::header::AUTHORIZATION);
-    headers.insert("x-project-id", value(project_id)?);
-    headers.insert(reqwest::header::HOST, value(&host)?);
+    headers.insert("x-project-id", value("x-project-id", project_id)?);
+    headers.insert(reqwest::header::HOST, value("host", &host)?);
     headers.insert(
         "x-sdk-date",
-        value(&dataarts_signing::format_sdk_date(now))?,
+        value("x-sdk-date", &dataarts_signing::format_sdk_date(now))?,
     );
     match &auth.0 {
         Kind::Token(token) => {
-            let mut v = value(token.expose_secret())?;
-            v.set_sensitive(true);
-            headers.insert("x-auth-token", v);
-            Ok(())
+            headers.insert(
+                "x-auth-token",
+                sensitive("x-auth-token", token.expose_secret())?,
+            );
         }
         Kind::AkSk {
             ak,
@@ -380,16 +402,19 @@ pub(crate) fn sign_request(
             security_token,
         } => {
             if let Some(t) = security_token {
-                let mut v = value(t.expose_secret())?;
-                v.set_sensitive(true);
-                headers.insert("x-security-token", v);
+                headers.insert(
+                    "x-security-token",
+                    sensitive("x-security-token", t.expose_secret())?,
+                );
             }
-            let mut list = Vec::with_capacity(req.headers().len());
-            for (name, v) in req.headers() {
-                let text = std::str::from_utf8(v.as_bytes())
-                    .map_err(|_| format!("header {name} is not UTF-8 and cannot be signed"))?;
+            let mut list = Vec::with_capacity(headers.len());
+            for (name, v) in &headers {
+                let unsignable = || LocalProblem::UnsignableHeader {
+                    header: name.to_string(),
+                };
+                let text = std::str::from_utf8(v.as_bytes()).map_err(|_| unsignable())?;
                 if dataarts_signing::has_control_chars(text) {
-                    return Err(format!("header {name} contains a control character"));
+                    return Err(unsignable());
                 }
                 list.push((name.as_str().to_string(), text.to_string()));
             }
@@ -407,13 +432,15 @@ pub(crate) fn sign_request(
                 body,
             };
             let signed = dataarts_signing::sign(ak, sk.expose_secret().as_bytes(), &input)
-                .map_err(|e| format!("could not sign the request: {e}"))?;
-            let mut v = value(&signed.authorization)?;
-            v.set_sensitive(true);
-            req.headers_mut().insert(reqwest::header::AUTHORIZATION, v);
-            Ok(())
+                .map_err(LocalProblem::Signing)?;
+            headers.insert(
+                reqwest::header::AUTHORIZATION,
+                sensitive("authorization", &signed.authorization)?,
+            );
         }
     }
+    *req.headers_mut() = headers;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -2,29 +2,37 @@
 
 use std::collections::HashSet;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Input, InputProblem, Result};
 
 /// Longest id we accept (far above anything the service issues).
 const MAX_ID_LEN: usize = 256;
 
 /// An id that goes into a URL path or a header: not blank, and nothing that could change
 /// the request path or inject a header.
-pub(crate) fn id(what: &str, value: &str) -> Result<()> {
+pub(crate) fn id(what: Input, value: &str) -> Result<()> {
+    match id_problem(value) {
+        Some((problem, reason)) => Err(Error::invalid(what, problem, reason)),
+        None => Ok(()),
+    }
+}
+
+/// What is wrong with an id, and why, if anything.
+pub(crate) fn id_problem(value: &str) -> Option<(InputProblem, String)> {
     if value.trim().is_empty() {
-        return Err(Error::invalid(
-            what,
-            "it is empty or blank; pass the id as listed by the service",
+        return Some((
+            InputProblem::Empty,
+            "it is empty or blank; pass the id as listed by the service".into(),
         ));
     }
     if value.len() > MAX_ID_LEN {
-        return Err(Error::invalid(
-            what,
+        return Some((
+            InputProblem::Malformed,
             format!("it is {} bytes long (at most {MAX_ID_LEN})", value.len()),
         ));
     }
     if let Some(c) = value.chars().find(|c| c.is_control() || c.is_whitespace()) {
-        return Err(Error::invalid(
-            what,
+        return Some((
+            InputProblem::Malformed,
             format!(
                 "{:?} contains whitespace or a control character ({c:?}); ids never do",
                 shorten(value)
@@ -35,8 +43,8 @@ pub(crate) fn id(what: &str, value: &str) -> Result<()> {
     // such as a zero-width space or full-width digits, is a copy-paste accident that would
     // look right on screen and fail (or match something else) on the server.
     if let Some(c) = value.chars().find(|c| !c.is_ascii()) {
-        return Err(Error::invalid(
-            what,
+        return Some((
+            InputProblem::Malformed,
             format!(
                 "{:?} contains the non-ASCII character {} ({c:?}); ids are ASCII, so retype it rather than copy it",
                 shorten(value),
@@ -46,8 +54,8 @@ pub(crate) fn id(what: &str, value: &str) -> Result<()> {
     }
     for bad in ["/", "..", "?", "#", "%", "\\"] {
         if value.contains(bad) {
-            return Err(Error::invalid(
-                what,
+            return Some((
+                InputProblem::Malformed,
                 format!(
                     "{:?} contains {bad:?}, which would change the request path; ids never do",
                     shorten(value)
@@ -55,21 +63,23 @@ pub(crate) fn id(what: &str, value: &str) -> Result<()> {
             ));
         }
     }
-    Ok(())
+    None
 }
 
-/// A list of ids for one request: 1..=max, each valid, no duplicates.
-pub(crate) fn id_list<T: AsRef<str>>(what: &str, ids: &[T], max: Option<usize>) -> Result<()> {
+/// A list of ids for one request: 1..=max, each valid, no duplicates. `what` names one id.
+pub(crate) fn id_list<T: AsRef<str>>(what: Input, ids: &[T], max: Option<usize>) -> Result<()> {
     if ids.is_empty() {
         return Err(Error::invalid(
-            format!("{what} list"),
+            what.list(),
+            InputProblem::Empty,
             "it is empty; pass at least one id",
         ));
     }
     if let Some(max) = max {
         if ids.len() > max {
             return Err(Error::invalid(
-                format!("{what} list"),
+                what.list(),
+                InputProblem::TooMany,
                 format!(
                     "it has {} ids, at most {max} are allowed per request; use deploy_all for more",
                     ids.len()
@@ -83,7 +93,8 @@ pub(crate) fn id_list<T: AsRef<str>>(what: &str, ids: &[T], max: Option<usize>) 
         id(what, one)?;
         if !seen.insert(one) {
             return Err(Error::invalid(
-                format!("{what} list"),
+                what.list(),
+                InputProblem::Duplicate,
                 format!("{one:?} appears more than once; pass each id once"),
             ));
         }
@@ -92,16 +103,18 @@ pub(crate) fn id_list<T: AsRef<str>>(what: &str, ids: &[T], max: Option<usize>) 
 }
 
 /// A value sent as an HTTP header: no CR, LF or other control characters.
-pub(crate) fn header_value(what: &str, value: &str) -> Result<()> {
+pub(crate) fn header_value(what: Input, value: &str) -> Result<()> {
     if dataarts_signing::has_control_chars(value) {
         return Err(Error::invalid(
             what,
+            InputProblem::Malformed,
             "it contains a control character (CR, LF, TAB, NUL...), which cannot go into an HTTP header; remove it",
         ));
     }
     if value.trim() != value {
         return Err(Error::invalid(
             what,
+            InputProblem::Malformed,
             "it has leading or trailing whitespace; remove it",
         ));
     }
@@ -112,18 +125,20 @@ pub(crate) fn header_value(what: &str, value: &str) -> Result<()> {
 pub(crate) fn workspace(value: &str) -> Result<()> {
     if value.trim().is_empty() {
         return Err(Error::invalid(
-            "workspace",
+            Input::Workspace,
+            InputProblem::Empty,
             "it is empty; pass the 32-character workspace id or leave it unset",
         ));
     }
-    header_value("workspace", value)
+    header_value(Input::Workspace, value)
 }
 
 /// A page size within `range`.
-pub(crate) fn limit(what: &str, value: u32, min: u32, max: u32) -> Result<()> {
+pub(crate) fn limit(what: Input, value: u32, min: u32, max: u32) -> Result<()> {
     if value < min || value > max {
         return Err(Error::invalid(
             what,
+            InputProblem::OutOfRange,
             format!("{value} is outside {min}..={max}"),
         ));
     }
@@ -140,8 +155,8 @@ mod tests {
 
     #[test]
     fn ids() {
-        assert!(id("package id", "23").is_ok());
-        assert!(id("package id", "ff8080818c81c8ab018c8b43f85d0008").is_ok());
+        assert!(id(Input::PackageId, "23").is_ok());
+        assert!(id(Input::PackageId, "ff8080818c81c8ab018c8b43f85d0008").is_ok());
         for bad in [
             "",
             " ",
@@ -161,9 +176,9 @@ mod tests {
             "1000\u{2060}",
             "é",
         ] {
-            assert!(id("package id", bad).is_err(), "{bad:?}");
+            assert!(id(Input::PackageId, bad).is_err(), "{bad:?}");
         }
-        let err = id("package id", "23\u{200B}").unwrap_err().to_string();
+        let err = id(Input::PackageId, "23\u{200B}").unwrap_err().to_string();
         assert!(
             err.contains("\\u{200b}") && err.contains("non-ASCII"),
             "{err}"
@@ -172,21 +187,21 @@ mod tests {
 
     #[test]
     fn lists() {
-        assert!(id_list("package id", &["1", "2"], Some(100)).is_ok());
-        assert!(id_list::<&str>("package id", &[], Some(100)).is_err());
-        assert!(id_list("package id", &["1", "1"], Some(100)).is_err());
+        assert!(id_list(Input::PackageId, &["1", "2"], Some(100)).is_ok());
+        assert!(id_list::<&str>(Input::PackageId, &[], Some(100)).is_err());
+        assert!(id_list(Input::PackageId, &["1", "1"], Some(100)).is_err());
         let many: Vec<String> = (0..101).map(|i| i.to_string()).collect();
-        assert!(id_list("package id", &many, Some(100)).is_err());
-        assert!(id_list("package id", &many, None).is_ok());
+        assert!(id_list(Input::PackageId, &many, Some(100)).is_err());
+        assert!(id_list(Input::PackageId, &many, None).is_ok());
     }
 
     #[test]
     fn headers() {
-        assert!(header_value("workspace", "abc").is_ok());
-        assert!(header_value("workspace", "a\r\nX: y").is_err());
+        assert!(header_value(Input::Workspace, "abc").is_ok());
+        assert!(header_value(Input::Workspace, "a\r\nX: y").is_err());
         assert!(workspace("").is_err());
-        assert!(limit("limit", 0, 1, 100).is_err());
-        assert!(limit("limit", 101, 1, 100).is_err());
-        assert!(limit("limit", 100, 1, 100).is_ok());
+        assert!(limit(Input::Limit, 0, 1, 100).is_err());
+        assert!(limit(Input::Limit, 101, 1, 100).is_err());
+        assert!(limit(Input::Limit, 100, 1, 100).is_ok());
     }
 }

@@ -1,4 +1,7 @@
 //! Never release twice: deploys under the emulator's injected faults.
+//!
+//! The tests run on tokio's paused clock (backoffs and `Retry-After` take no real time),
+//! except where the emulator itself keeps time.
 
 mod common;
 
@@ -11,7 +14,7 @@ use dataarts_release::{DeployResult, Error, RetryPolicy};
 fn deploys(emu: &dataarts_emulator::RunningEmulator) -> Vec<dataarts_emulator::JournalEntry> {
     emu.journal()
         .into_iter()
-        .filter(|j| j.operation == "deploy_factory_packages")
+        .filter(|j| j.operation == Some(dataarts_release::Operation::DeployFactoryPackages))
         .collect()
 }
 
@@ -46,7 +49,7 @@ async fn applied_then_hidden(fault: FaultConfig, name: &str) {
     emu.shutdown().await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn error_after_is_reconciled_not_resent() {
     applied_then_hidden(
         FaultConfig {
@@ -58,7 +61,7 @@ async fn error_after_is_reconciled_not_resent() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn drop_after_is_reconciled_not_resent() {
     applied_then_hidden(
         FaultConfig {
@@ -70,7 +73,7 @@ async fn drop_after_is_reconciled_not_resent() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn truncated_success_body_is_reconciled_not_resent() {
     applied_then_hidden(
         FaultConfig {
@@ -82,7 +85,7 @@ async fn truncated_success_body_is_reconciled_not_resent() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn error_before_resends_only_what_is_still_awaiting_review() {
     let emu = emulator_with(|b| {
         b.faults(deploy_faults(FaultConfig {
@@ -113,7 +116,7 @@ async fn error_before_resends_only_what_is_still_awaiting_review() {
     emu.shutdown().await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn mixed_faults_never_release_twice_and_results_are_exact() {
     for seed in 1..=4u64 {
         let fault = FaultConfig {
@@ -156,7 +159,7 @@ async fn mixed_faults_never_release_twice_and_results_are_exact() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn reads_retry_through_502_html_and_truncated_bodies() {
     let fault = FaultConfig {
         seed: 3,
@@ -183,7 +186,7 @@ async fn reads_retry_through_502_html_and_truncated_bodies() {
     emu.shutdown().await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn persistent_502_html_keeps_status_and_text() {
     let fault = FaultConfig {
         non_json_body: 1.0,
@@ -200,7 +203,7 @@ async fn persistent_502_html_keeps_status_and_text() {
     emu.shutdown().await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn throttled_writes_are_retried_after_retry_after() {
     let fault = FaultConfig {
         throttle_burst: 1.0,
@@ -211,10 +214,10 @@ async fn throttled_writes_are_retried_after_retry_after() {
         .retry_policy(fast_retries().max_attempts(2))
         .build()
         .unwrap();
-    let started = std::time::Instant::now();
+    let started = tokio::time::Instant::now();
     let e = c.deploy(["23"]).send().await.unwrap_err();
     assert!(
-        started.elapsed() >= Duration::from_millis(900),
+        started.elapsed() >= Duration::from_secs(1),
         "Retry-After honoured"
     );
     assert!(e.is_throttled(), "{e}");
@@ -230,6 +233,7 @@ async fn throttled_writes_are_retried_after_retry_after() {
     emu.shutdown().await;
 }
 
+// Real time: the emulator's rate-limit bucket refills on the wall clock.
 #[tokio::test]
 async fn emulator_rate_limit_is_absorbed_by_retries() {
     let emu = emulator_with(|b| {

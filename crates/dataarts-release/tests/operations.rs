@@ -71,7 +71,7 @@ async fn stream_pages_through_many_packages_without_over_fetching() {
     let lists = emu
         .journal()
         .iter()
-        .filter(|j| j.operation == "list_factory_release_packages")
+        .filter(|j| j.operation == Some(dataarts_release::Operation::ListFactoryReleasePackages))
         .count();
     assert_eq!(lists, 3, "total reached on the third page");
     emu.shutdown().await;
@@ -132,7 +132,7 @@ async fn pending_items_and_packaging() {
     emu.shutdown().await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn deploy_wait_with_progress_and_system_task() {
     let emu = emulator().await;
     let c = client(&emu);
@@ -204,7 +204,7 @@ async fn deploy_wait_with_progress_and_system_task() {
     emu.shutdown().await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn failed_release_and_wait_timeout() {
     let emu = emulator().await;
     let c = client(&emu);
@@ -227,7 +227,7 @@ async fn failed_release_and_wait_timeout() {
     emu.shutdown().await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn deploy_all_250_in_three_requests() {
     let emu = emulator_with(|b| b.seed_packages(250)).await;
     let c = builder(&emu.url()).rate_limit(Some(50)).build().unwrap();
@@ -254,7 +254,7 @@ async fn deploy_all_250_in_three_requests() {
     let deploys: Vec<_> = emu
         .journal()
         .into_iter()
-        .filter(|j| j.operation == "deploy_factory_packages")
+        .filter(|j| j.operation == Some(dataarts_release::Operation::DeployFactoryPackages))
         .collect();
     assert_eq!(deploys.len(), 3);
     assert_eq!(
@@ -353,11 +353,11 @@ async fn workspace_and_project_are_sent() {
     emu.shutdown().await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn deploy_all_is_paced_by_the_rate_limiter() {
     let emu = emulator_with(|b| b.seed_packages(4)).await;
     let c = builder(&emu.url()).rate_limit(Some(2)).build().unwrap();
-    let started = std::time::Instant::now();
+    let started = tokio::time::Instant::now();
     let report = c
         .deploy_all(["1000", "1001", "1002", "1003"])
         .chunk_size(1)
@@ -366,9 +366,9 @@ async fn deploy_all_is_paced_by_the_rate_limiter() {
         .unwrap();
     assert!(report.all_released());
     assert_eq!(report.chunks, 4);
-    // Burst of 2, then one request every 500 ms.
+    // No burst: one request every 500 ms (paused clock, so this takes no real time).
     assert!(
-        started.elapsed() >= Duration::from_millis(900),
+        started.elapsed() >= Duration::from_millis(1500),
         "{:?}",
         started.elapsed()
     );

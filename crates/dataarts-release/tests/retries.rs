@@ -1,4 +1,7 @@
 //! Retry classification and per-attempt signing, against a scripted loopback server.
+//!
+//! Every test runs on tokio's paused clock: backoffs, `Retry-After` sleeps, slow answers and
+//! attempt timeouts take no real time.
 
 mod common;
 
@@ -11,7 +14,7 @@ const LIST_OK: &str = r#"{"total":0,"data":[]}"#;
 const SHOW_AWAITING: &str = r#"{"release_package":{"package_id":"23","deploy_status":1,"delete_flag":0,"package_approvers":[]},"task_details":[]}"#;
 const SHOW_RELEASING: &str = r#"{"release_package":{"package_id":"23","deploy_status":5,"delete_flag":0,"package_approvers":[]},"task_details":[]}"#;
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn every_attempt_is_signed_again_with_a_fresh_date() {
     let s = scripted(vec![
         json(503, r#"{"error_code":"X","error_msg":"busy"}"#),
@@ -75,7 +78,7 @@ async fn every_attempt_is_signed_again_with_a_fresh_date() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn retry_after_is_honoured_on_writes() {
     let throttled = Reply::Http(
         429,
@@ -85,9 +88,15 @@ async fn retry_after_is_honoured_on_writes() {
     );
     let s = scripted(vec![throttled, json(200, DEPLOY_OK)]).await;
     let c = scripted_client(&s);
-    let started = std::time::Instant::now();
+    let started = tokio::time::Instant::now();
+    let real = std::time::Instant::now();
     let d = c.deploy(["23"]).send().await.unwrap();
-    assert!(started.elapsed() >= Duration::from_millis(950));
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert!(
+        real.elapsed() < Duration::from_millis(900),
+        "{:?}",
+        real.elapsed()
+    );
     assert_eq!(
         d.packages[0].task_id.as_ref().unwrap().as_str(),
         "ff8080818c81c8ab018c8b43f85d0008"
@@ -95,7 +104,7 @@ async fn retry_after_is_honoured_on_writes() {
     assert_eq!(s.count(), 2);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_500_on_deploy_is_reconciled_not_blindly_retried() {
     // 500 → read back (still awaiting review) → re-send → success.
     let s = scripted(vec![
@@ -121,7 +130,7 @@ async fn a_500_on_deploy_is_reconciled_not_blindly_retried() {
     assert_eq!(s.count(), 2);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_write_timeout_is_reconciled() {
     let s = scripted(vec![
         Reply::Slow(Duration::from_secs(3), Box::new(json(200, DEPLOY_OK))),
@@ -137,7 +146,7 @@ async fn a_write_timeout_is_reconciled() {
     assert_eq!(s.all().iter().filter(|r| r.method == "POST").count(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_write_timeout_without_reconciliation_is_a_timeout_error() {
     let s = scripted(vec![Reply::Slow(
         Duration::from_secs(3),
@@ -155,7 +164,7 @@ async fn a_write_timeout_without_reconciliation_is_a_timeout_error() {
     assert_eq!(s.count(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn reads_retry_on_503_and_dropped_connections_but_not_500() {
     let s = scripted(vec![Reply::Drop, json(503, "{}"), json(200, SHOW_AWAITING)]).await;
     let c = scripted_client(&s);
@@ -173,7 +182,7 @@ async fn reads_retry_on_503_and_dropped_connections_but_not_500() {
     assert_eq!(s.count(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn expired_signature_is_resigned_once() {
     let expired = json(
         401,
@@ -190,7 +199,7 @@ async fn expired_signature_is_resigned_once() {
     assert!(e.to_string().contains("clock"), "{e}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn error_shapes_and_request_ids() {
     for (body, code, msg) in [
         (
@@ -224,7 +233,7 @@ async fn error_shapes_and_request_ids() {
     assert!(e.is_not_found());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn redirects_are_errors_and_decode_errors_are_readable() {
     let s = scripted(vec![Reply::Http(
         302,
@@ -246,7 +255,7 @@ async fn redirects_are_errors_and_decode_errors_are_readable() {
     assert!(e.to_string().contains("release_package"), "{e}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn connect_errors_are_transport_errors() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -261,7 +270,7 @@ async fn connect_errors_are_transport_errors() {
     assert!(e.is_retryable());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn partial_release_names_what_was_released() {
     let show = |id: &str, status: u8| {
         json(
@@ -304,4 +313,35 @@ async fn partial_release_names_what_was_released() {
         .collect();
     assert_eq!(posts.len(), 2);
     assert!(posts[1].contains(r#"["23"]"#), "only 23 re-sent: {posts:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn retries_stop_before_the_total_deadline_on_tokio_time() {
+    let busy = Reply::Http(
+        503,
+        vec![("Retry-After", "3".into())],
+        r#"{"error_code":"X","error_msg":"busy"}"#.into(),
+    );
+    let s = scripted(vec![busy]).await;
+    let c = builder(&s.url)
+        .retry_policy(
+            fast_retries()
+                .max_attempts(10)
+                .max_retry_after(Duration::from_secs(30)),
+        )
+        .total_timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let started = tokio::time::Instant::now();
+    let real = std::time::Instant::now();
+    let e = c.show_package("23").await.unwrap_err();
+    assert_eq!(e.status(), Some(503), "{e}");
+    // Attempts at 0, 3, 6 and 9 s; a fifth at 12 s would pass the 10 s deadline.
+    assert_eq!(s.count(), 4);
+    assert_eq!(started.elapsed(), Duration::from_secs(9));
+    assert!(
+        real.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        real.elapsed()
+    );
 }

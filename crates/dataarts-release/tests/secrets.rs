@@ -28,7 +28,8 @@ const STS_SK: &str = "StsSecretKeyThatMustNeverLeak000000001";
 const STS_TOKEN: &str = "StsSecurityTokenThatMustNeverLeak0001";
 const IAM_TOKEN: &str = "IamTokenThatMustNeverLeak000000000001";
 
-#[tokio::test]
+// Paused clock: the slow answer and the attempt timeout take no real time.
+#[tokio::test(start_paused = true)]
 async fn secrets_never_leak() {
     let buf = Buf::default();
     let writer = buf.clone();

@@ -40,19 +40,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             clap_complete::generate(shell, &mut Cli::command(), "dataarts-release", &mut out);
             write_stdout(&out)
         }
-        Command::Emulator(mut args) => {
-            if !args.demo && args.fixtures.is_none() && args.ak.is_empty() && args.token.is_empty()
-            {
-                args.demo = true;
-            }
-            dataarts_emulator::run_cli(args).await.map_err(|e| match e {
-                dataarts_emulator::EmulatorError::Config(m) => CliError::Input {
-                    message: m,
-                    hint: None,
-                },
-                other => CliError::Local(format!("emulator: {other}")),
-            })
-        }
+        Command::Emulator(args) => run_emulator(args).await,
         command => {
             let ctx = Context::new(&cli.global).await?;
             let r = match &command {
@@ -66,6 +54,27 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             r
         }
     }
+}
+
+/// Runs the emulator in the foreground (demo data unless fixtures or credentials are given).
+#[cfg(feature = "emulator")]
+async fn run_emulator(mut args: crate::embedded::EmulatorArgs) -> Result<(), CliError> {
+    if !args.demo && args.fixtures.is_none() && args.ak.is_empty() && args.token.is_empty() {
+        args.demo = true;
+    }
+    dataarts_emulator::run_cli(args).await.map_err(|e| match e {
+        dataarts_emulator::EmulatorError::Config(m) => CliError::Input {
+            message: m,
+            hint: None,
+        },
+        other => CliError::Local(format!("emulator: {other}")),
+    })
+}
+
+/// Without the `emulator` feature there is no emulator to run.
+#[cfg(not(feature = "emulator"))]
+async fn run_emulator(_args: crate::embedded::EmulatorArgs) -> Result<(), CliError> {
+    Err(crate::embedded::missing())
 }
 
 /// Writes bytes to stdout; a closed pipe (`| head`) is not an error.

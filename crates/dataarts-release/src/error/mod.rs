@@ -1,56 +1,33 @@
-//! The one error type of this crate, and how raw responses become it.
+//! The one error type of this crate, its classification, and the typed details the
+//! variants carry.
 
-use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
+
+use dataarts_release_raw::{Operation, RetryClass};
 
 use crate::ids::PackageId;
 use crate::model::DeployStatus;
 
+mod config;
+mod input;
+mod service;
+
+pub(crate) use config::SourceName;
+pub use config::{ConfigProblem, Origin, Setting};
+pub use input::{Input, InputProblem, LocalProblem};
+pub use service::ServiceError;
+
 /// Shorthand for `Result<T, dataarts_release::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// What the service (or its API gateway) said when it refused a request.
-///
-/// ```
-/// # fn show(e: &dataarts_release::Error) {
-/// if let Some(service) = e.service() {
-///     eprintln!("{} {} (status {})", service.code, service.message, service.status);
-/// }
-/// # }
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ServiceError {
-    /// The operation that failed, e.g. `deploy_factory_packages`.
-    pub operation: &'static str,
-    /// HTTP status code.
-    pub status: u16,
-    /// Error code, e.g. `DLF.0810` or `APIGW.0301`; the status as text when the body had none.
-    pub code: String,
-    /// Error message as sent by the server (or the raw body text when it was not JSON).
-    pub message: String,
-    /// Request id from the `X-Request-Id` header, else from the body.
-    pub request_id: Option<String>,
-}
-
-impl fmt::Display for ServiceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.code, self.message.trim())?;
-        if let Some(id) = &self.request_id {
-            write!(f, " (request id {id})")?;
-        } else {
-            write!(f, " (HTTP {})", self.status)?;
-        }
-        Ok(())
-    }
-}
-
 /// Every failure of this crate.
 ///
-/// Match on the classification methods ([`Error::code`], [`Error::is_not_found`],
-/// [`Error::is_retryable`], ...) rather than on variants where you can: new variants may
-/// appear (the enum is `#[non_exhaustive]`).
+/// Branch on [`Error::kind`] and the classification methods ([`Error::code`],
+/// [`Error::is_not_found`], [`Error::is_auth`], [`Error::is_retryable`], ...) rather than on
+/// variants where you can: new variants may appear (the enum is `#[non_exhaustive]`), and
+/// one kind can arrive as more than one variant (a package in the wrong state is refused by
+/// the service, or found by reconciliation: both are [`ErrorKind::PackageState`]).
 ///
 /// `Display` reads like `DLF.0810 Task does not exist. (request id 3f…)`, followed by a
 /// hint when one helps. No variant ever contains a secret key, token or security token.
@@ -92,10 +69,10 @@ pub enum Error {
     #[error("{operation} timed out{after}: the server did not answer in time; check the network \
              or raise ClientBuilder::attempt_timeout / total_timeout{write_note}",
         after = after_text(*.after),
-        write_note = if is_write(operation) { " (the change may or may not have been applied: read the state back before retrying)" } else { "" })]
+        write_note = if is_write(*operation) { " (the change may or may not have been applied: read the state back before retrying)" } else { "" })]
     Timeout {
-        /// The operation, e.g. `list_system_tasks`.
-        operation: &'static str,
+        /// The operation.
+        operation: Operation,
         /// How long it waited, when known.
         after: Option<Duration>,
     },
@@ -103,7 +80,7 @@ pub enum Error {
     #[error("{operation}: {message}{hint}", hint = if *.connect { ": could not connect; check the endpoint, proxy and network" } else { ": the connection failed after the request was sent" })]
     Transport {
         /// The operation.
-        operation: &'static str,
+        operation: Operation,
         /// What went wrong (from the HTTP library).
         message: String,
         /// True when no connection could be made, so the request provably never reached
@@ -116,18 +93,33 @@ pub enum Error {
     /// The input was rejected before anything was sent.
     #[error("invalid {what}: {reason}")]
     InvalidInput {
-        /// What was wrong, e.g. `package id`.
-        what: String,
+        /// Which input.
+        what: Input,
+        /// What is wrong with it.
+        problem: InputProblem,
         /// Why, and what to do instead.
         reason: String,
     },
     /// The client configuration is incomplete or wrong (builder or environment).
-    #[error("configuration error in {source_name}: {message}")]
+    #[error("configuration error in {source_name}: {message}", source_name = SourceName(*setting, origin))]
     Config {
-        /// Where the bad value came from, e.g. `HUAWEICLOUD_SDK_AK` or `ClientBuilder::region`.
-        source_name: String,
+        /// Which setting.
+        setting: Setting,
+        /// Where its value came from (the variable, the file, the builder).
+        origin: Origin,
+        /// What is wrong with it.
+        problem: ConfigProblem,
         /// What is wrong and what to set.
         message: String,
+    },
+    /// The request could not be prepared on this machine (a header value HTTP does not
+    /// allow, a signing failure...); nothing was sent.
+    #[error("{operation}: {problem}; nothing was sent")]
+    Local {
+        /// The operation.
+        operation: Operation,
+        /// What went wrong.
+        problem: LocalProblem,
     },
     /// A response could not be understood.
     #[error("{operation}: could not decode the response ({status_text}{rid}): {message}; \
@@ -136,7 +128,7 @@ pub enum Error {
         rid = request_id.as_deref().map(|r| format!(", request id {r}")).unwrap_or_default())]
     Decode {
         /// The operation.
-        operation: &'static str,
+        operation: Operation,
         /// HTTP status; 0 for an unreadable success answer whose exact status was not kept.
         status: u16,
         /// Why decoding failed.
@@ -182,13 +174,51 @@ pub enum Error {
     },
 }
 
-fn is_write(operation: &str) -> bool {
-    matches!(
-        operation,
-        "deploy_factory_packages"
-            | "cancel_factory_packages"
-            | "create_factory_pending_items_package"
-    )
+/// Every class of error a caller may want to branch on; see [`Error::kind`].
+///
+/// ```
+/// use dataarts_release::ErrorKind;
+/// # fn f(e: &dataarts_release::Error) {
+/// match e.kind() {
+///     ErrorKind::NotFound => eprintln!("no such package"),
+///     ErrorKind::PackageState => eprintln!("not awaiting review"),
+///     _ => eprintln!("error: {e}"),
+/// }
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The service refused the request for a reason no other kind covers.
+    Service,
+    /// The credentials were rejected, or lack permission.
+    Auth,
+    /// The package, pending item or system task does not exist.
+    NotFound,
+    /// The rate limit was exceeded and retries ran out.
+    Throttled,
+    /// A package was not in a state that allows the operation (refused by the service, or
+    /// found by reading it back).
+    PackageState,
+    /// No answer in time.
+    Timeout,
+    /// The request could not be sent, or the connection failed.
+    Transport,
+    /// The answer could not be understood.
+    Decode,
+    /// An input was rejected before anything was sent.
+    InvalidInput,
+    /// The client configuration is incomplete or wrong.
+    Config,
+    /// The request could not be prepared on this machine; nothing was sent.
+    Local,
+    /// Waiting gave up before a final state.
+    WaitTimeout,
+}
+
+/// True for operations that change state.
+pub(crate) fn is_write(operation: Operation) -> bool {
+    operation.retry() != RetryClass::Read
 }
 
 fn after_text(after: Option<Duration>) -> String {
@@ -281,6 +311,159 @@ impl Error {
         }
     }
 
+    /// What kind of failure this is. A [`Error::PartialRelease`] has the kind of its cause.
+    ///
+    /// ```
+    /// use dataarts_release::{Error, ErrorKind, Operation, ServiceError};
+    /// let e = Error::from(ServiceError::new(Operation::DeployFactoryPackages, 401, "APIGW.0301", "bad signature"));
+    /// assert_eq!(e.kind(), ErrorKind::Auth);
+    /// ```
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Service(s) if s.is_wrong_state() => ErrorKind::PackageState,
+            Error::Service(_) => ErrorKind::Service,
+            Error::Auth(_) => ErrorKind::Auth,
+            Error::NotFound(_) => ErrorKind::NotFound,
+            Error::Throttled { .. } => ErrorKind::Throttled,
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Transport { .. } => ErrorKind::Transport,
+            Error::InvalidInput { .. } => ErrorKind::InvalidInput,
+            Error::Config { .. } => ErrorKind::Config,
+            Error::Local { .. } => ErrorKind::Local,
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::PackageState { .. } => ErrorKind::PackageState,
+            Error::PartialRelease { source, .. } => source.kind(),
+            Error::WaitTimeout { .. } => ErrorKind::WaitTimeout,
+        }
+    }
+
+    /// The operation that failed, when the error came from one call.
+    ///
+    /// ```
+    /// use dataarts_release::{Error, Operation, ServiceError};
+    /// let e = Error::from(ServiceError::new(Operation::ListSystemTasks, 500, "500", "oops"));
+    /// assert_eq!(e.operation(), Some(Operation::ListSystemTasks));
+    /// ```
+    pub fn operation(&self) -> Option<Operation> {
+        match self {
+            Error::Timeout { operation, .. }
+            | Error::Transport { operation, .. }
+            | Error::Local { operation, .. }
+            | Error::Decode { operation, .. } => Some(*operation),
+            Error::PartialRelease { source, .. } => source.operation(),
+            _ => self.service().map(|s| s.operation),
+        }
+    }
+
+    /// True when the credentials were rejected (HTTP 401, `APIGW.0301`) or lack permission
+    /// (HTTP 403).
+    ///
+    /// ```
+    /// # fn f(e: &dataarts_release::Error) { if e.is_auth() { eprintln!("check the credentials"); } }
+    /// ```
+    pub fn is_auth(&self) -> bool {
+        self.kind() == ErrorKind::Auth
+    }
+
+    /// True when no answer came in time (one attempt, or the whole call); waiting that gave
+    /// up is [`ErrorKind::WaitTimeout`] instead.
+    ///
+    /// ```
+    /// # fn f(e: &dataarts_release::Error) { let _ = e.is_timeout(); }
+    /// ```
+    pub fn is_timeout(&self) -> bool {
+        self.kind() == ErrorKind::Timeout
+    }
+
+    /// True when the client configuration is incomplete or wrong ([`Error::Config`]).
+    ///
+    /// ```
+    /// assert!(dataarts_release::Client::builder().build().unwrap_err().is_config());
+    /// ```
+    pub fn is_config(&self) -> bool {
+        self.kind() == ErrorKind::Config
+    }
+
+    /// True when a package was not in a state that allows the operation, whether the service
+    /// refused it or reading the package back showed it.
+    ///
+    /// ```
+    /// # fn f(e: &dataarts_release::Error) { if e.is_package_state() { /* show the package */ } }
+    /// ```
+    pub fn is_package_state(&self) -> bool {
+        self.kind() == ErrorKind::PackageState
+    }
+
+    /// The setting a configuration error is about.
+    ///
+    /// ```
+    /// use dataarts_release::Setting;
+    /// let e = dataarts_release::Client::builder().build().unwrap_err();
+    /// assert_eq!(e.setting(), Some(Setting::Credentials));
+    /// ```
+    pub fn setting(&self) -> Option<Setting> {
+        match self {
+            Error::Config { setting, .. } => Some(*setting),
+            _ => None,
+        }
+    }
+
+    /// Where the value of a configuration error's setting came from.
+    ///
+    /// ```
+    /// use dataarts_release::Origin;
+    /// let e = dataarts_release::Client::builder().build().unwrap_err();
+    /// assert_eq!(e.origin(), Some(&Origin::Unset));
+    /// ```
+    pub fn origin(&self) -> Option<&Origin> {
+        match self {
+            Error::Config { origin, .. } => Some(origin),
+            _ => None,
+        }
+    }
+
+    /// What is wrong with a configuration error's setting.
+    ///
+    /// ```
+    /// use dataarts_release::ConfigProblem;
+    /// let e = dataarts_release::Client::builder().build().unwrap_err();
+    /// assert_eq!(e.config_problem(), Some(ConfigProblem::Missing));
+    /// ```
+    pub fn config_problem(&self) -> Option<ConfigProblem> {
+        match self {
+            Error::Config { problem, .. } => Some(*problem),
+            _ => None,
+        }
+    }
+
+    /// The input an input error is about.
+    ///
+    /// ```
+    /// # fn f(e: &dataarts_release::Error) {
+    /// if e.input() == Some(dataarts_release::Input::Workspace) { /* ask for one */ }
+    /// # }
+    /// ```
+    pub fn input(&self) -> Option<Input> {
+        match self {
+            Error::InvalidInput { what, .. } => Some(*what),
+            _ => None,
+        }
+    }
+
+    /// What is wrong with the input of an input error.
+    ///
+    /// ```
+    /// # fn f(e: &dataarts_release::Error) {
+    /// let _missing = e.input_problem() == Some(dataarts_release::InputProblem::Missing);
+    /// # }
+    /// ```
+    pub fn input_problem(&self) -> Option<InputProblem> {
+        match self {
+            Error::InvalidInput { problem, .. } => Some(*problem),
+            _ => None,
+        }
+    }
+
     /// True for "does not exist" (`DLF.0810`, `DLF.20810`).
     ///
     /// ```
@@ -299,13 +482,17 @@ impl Error {
         matches!(self, Error::Throttled { .. })
     }
 
-    /// True when the error is an input or configuration problem found before sending.
+    /// True when the error is an input, configuration or local problem found before
+    /// sending.
     ///
     /// ```
     /// # fn f(e: &dataarts_release::Error) { let _ = e.is_invalid_input(); }
     /// ```
     pub fn is_invalid_input(&self) -> bool {
-        matches!(self, Error::InvalidInput { .. } | Error::Config { .. })
+        matches!(
+            self.kind(),
+            ErrorKind::InvalidInput | ErrorKind::Config | ErrorKind::Local
+        )
     }
 
     /// The server's `Retry-After`, when throttled.
@@ -354,35 +541,29 @@ impl Error {
         }
     }
 
-    pub(crate) fn invalid(what: impl Into<String>, reason: impl Into<String>) -> Self {
+    pub(crate) fn invalid(what: Input, problem: InputProblem, reason: impl Into<String>) -> Self {
         Error::InvalidInput {
-            what: what.into(),
+            what,
+            problem,
             reason: reason.into(),
         }
     }
 
-    pub(crate) fn config(source_name: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn config(
+        setting: Setting,
+        origin: Origin,
+        problem: ConfigProblem,
+        message: impl Into<String>,
+    ) -> Self {
         Error::Config {
-            source_name: source_name.into(),
+            setting,
+            origin,
+            problem,
             message: message.into(),
         }
     }
 
-    /// Classifies a service answer by status first, then code.
-    pub(crate) fn from_service(error: ServiceError, retry_after: Option<Duration>) -> Self {
-        if error.code == "DLF.0810" || error.code == "DLF.20810" {
-            return Error::NotFound(error);
-        }
-        match error.status {
-            401 | 403 => Error::Auth(error),
-            429 => Error::Throttled { error, retry_after },
-            _ if error.code == "APIGW.0308" => Error::Throttled { error, retry_after },
-            _ if error.code == "APIGW.0301" => Error::Auth(error),
-            _ => Error::Service(error),
-        }
-    }
-
-    pub(crate) fn from_reqwest(operation: &'static str, e: reqwest::Error) -> Self {
+    pub(crate) fn from_reqwest(operation: Operation, e: reqwest::Error) -> Self {
         if e.is_timeout() {
             return Error::Timeout {
                 operation,

@@ -2,19 +2,19 @@
 
 use std::num::NonZeroU32;
 
-use dataarts_release_raw::types;
+use dataarts_release_raw::{types, Operation};
 use futures::stream::BoxStream;
 
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::{Error, Input, InputProblem, Result};
 use crate::ids::PackageId;
 use crate::model::{DeployStatus, EpochMillis, PackageDetail, Page, ReleasePackage, SortDirection};
 use crate::ops::collect_ids;
 use crate::{paging, validate};
 
-const LIST: &str = "list_factory_release_packages";
-const SHOW: &str = "show_factory_package_detail";
-const CANCEL: &str = "cancel_factory_packages";
+const LIST: Operation = Operation::ListFactoryReleasePackages;
+const SHOW: Operation = Operation::ShowFactoryPackageDetail;
+const CANCEL: Operation = Operation::CancelFactoryPackages;
 
 /// Most ids per revoke request.
 pub(crate) const MAX_IDS_PER_REQUEST: usize = 100;
@@ -38,7 +38,7 @@ pub struct ListPackages<'a> {
 }
 
 impl Client {
-    /// Lists release packages (op 2, a read despite being a POST).
+    /// Lists release packages (`list_factory_release_packages`, a read despite being a POST).
     ///
     /// ```no_run
     /// use dataarts_release::DeployStatus;
@@ -58,7 +58,7 @@ impl Client {
         }
     }
 
-    /// Reads one package with its items (op 3).
+    /// Reads one package with its items (`show_factory_package_detail`).
     ///
     /// # Errors
     ///
@@ -72,7 +72,7 @@ impl Client {
     /// ```
     pub async fn show_package(&self, package_id: impl Into<PackageId>) -> Result<PackageDetail> {
         let id = package_id.into();
-        validate::id("package id", id.as_str())?;
+        validate::id(Input::PackageId, id.as_str())?;
         let ws = self.workspace_checked(false)?;
         let mut b = self
             .inner
@@ -86,7 +86,7 @@ impl Client {
         Ok(self.call(SHOW, b.send()).await?.into())
     }
 
-    /// Revokes (rejects) 1 to 100 packages awaiting review (op 4). Not retried after an
+    /// Revokes (rejects) 1 to 100 packages awaiting review (`cancel_factory_packages`). Not retried after an
     /// ambiguous failure: read the packages back with [`Client::show_package`].
     ///
     /// ```no_run
@@ -100,7 +100,7 @@ impl Client {
         T: Into<PackageId>,
     {
         let ids: Vec<PackageId> = collect_ids(package_ids);
-        validate::id_list("package id", &ids, Some(MAX_IDS_PER_REQUEST))?;
+        validate::id_list(Input::PackageId, &ids, Some(MAX_IDS_PER_REQUEST))?;
         let ws = self.workspace_checked(false)?;
         let body = types::CancelBody {
             package_ids: ids.into_iter().map(PackageId::into_string).collect(),
@@ -261,9 +261,10 @@ impl<'a> ListPackages<'a> {
     }
 
     async fn fetch(&self, limit: u32, offset: u32) -> Result<Page<ReleasePackage>> {
-        validate::limit("limit", limit, 1, MAX_LIST_LIMIT)?;
-        let offset_i32 =
-            i32::try_from(offset).map_err(|_| Error::invalid("offset", "it is too large"))?;
+        validate::limit(Input::Limit, limit, 1, MAX_LIST_LIMIT)?;
+        let offset_i32 = i32::try_from(offset).map_err(|_| {
+            Error::invalid(Input::Offset, InputProblem::OutOfRange, "it is too large")
+        })?;
         let ws = self.client.workspace_checked(false)?;
         let mut body = self.body.clone();
         body.limit = NonZeroU32::new(limit);

@@ -2,18 +2,18 @@
 
 use std::num::NonZeroU32;
 
-use dataarts_release_raw::types;
+use dataarts_release_raw::{types, Operation};
 use futures::stream::BoxStream;
 
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::{Error, Input, InputProblem, Result};
 use crate::ids::{PackageId, PendingItemId};
 use crate::model::{CreatedPackage, EpochMillis, Page, PendingItem, TaskType, UpdateType};
 use crate::ops::collect_ids;
 use crate::{paging, validate};
 
-const LIST: &str = "list_factory_pending_items";
-const CREATE: &str = "create_factory_pending_items_package";
+const LIST: Operation = Operation::ListFactoryPendingItems;
+const CREATE: Operation = Operation::CreateFactoryPendingItemsPackage;
 
 /// Builder for listing pending items; see [`Client::pending_items`]. Needs a workspace.
 #[derive(Debug, Clone)]
@@ -43,7 +43,7 @@ pub struct CreatePackage<'a> {
 }
 
 impl Client {
-    /// Lists items waiting to be packaged (op 5). Requires a workspace.
+    /// Lists items waiting to be packaged (`list_factory_pending_items`). Requires a workspace.
     ///
     /// ```no_run
     /// use futures::TryStreamExt;
@@ -66,7 +66,8 @@ impl Client {
         }
     }
 
-    /// Bundles pending items into a new release package awaiting review (op 6). Requires a
+    /// Bundles pending items into a new release package awaiting review
+    /// (`create_factory_pending_items_package`). Requires a
     /// workspace, a package name, the applicant's user id and at least one approver.
     ///
     /// ```no_run
@@ -188,9 +189,10 @@ impl<'a> ListPendingItems<'a> {
     }
 
     async fn fetch(&self, limit: u32, offset: u32) -> Result<Page<PendingItem>> {
-        validate::limit("limit", limit, 1, 100)?;
-        let offset_i32 =
-            i32::try_from(offset).map_err(|_| Error::invalid("offset", "it is too large"))?;
+        validate::limit(Input::Limit, limit, 1, 100)?;
+        let offset_i32 = i32::try_from(offset).map_err(|_| {
+            Error::invalid(Input::Offset, InputProblem::OutOfRange, "it is too large")
+        })?;
         let ws = self.client.workspace_checked(true)?.unwrap_or_default();
         let mut b = self
             .client
@@ -305,27 +307,33 @@ impl CreatePackage<'_> {
     /// # Ok(()) }
     /// ```
     pub async fn send(self) -> Result<CreatedPackage> {
-        validate::id_list("pending item id", &self.items, Some(100))?;
+        validate::id_list(Input::PendingItemId, &self.items, Some(100))?;
         let name = self.name.filter(|n| !n.trim().is_empty()).ok_or_else(|| {
-            Error::invalid("package name", "it is missing or blank; call .name(..)")
+            Error::invalid(
+                Input::PackageName,
+                InputProblem::Missing,
+                "it is missing or blank; call .name(..)",
+            )
         })?;
         let applicant = self
             .applicant
             .filter(|n| !n.trim().is_empty())
             .ok_or_else(|| {
                 Error::invalid(
-                    "applicant",
+                    Input::Applicant,
+                    InputProblem::Missing,
                     "it is missing or blank; call .applicant(user id)",
                 )
             })?;
         if self.approvers.is_empty() {
             return Err(Error::invalid(
-                "approvers",
+                Input::Approvers,
+                InputProblem::Missing,
                 "at least one approver is required; call .approvers([..])",
             ));
         }
         for a in &self.approvers {
-            validate::id("approver id", a)?;
+            validate::id(Input::ApproverId, a)?;
         }
         let ws = self.client.workspace_checked(true)?.unwrap_or_default();
         let body = types::CreatePackageBody {

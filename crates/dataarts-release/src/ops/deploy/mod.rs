@@ -1,16 +1,21 @@
-//! Op 1: releasing packages, with read-back reconciliation after ambiguous failures.
+//! Releasing packages (`deploy_factory_packages`): the request, its result, and the
+//! [`Deployment`] it starts, with its wait in [`wait`].
 
-use dataarts_release_raw::types;
+mod reconcile;
+mod wait;
+
+pub use wait::{WaitForDeployment, WaitForPackage};
+
+use dataarts_release_raw::Operation;
 use tracing::Instrument;
 
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::{Error, Input, InputProblem, Result};
 use crate::ids::{PackageId, TaskId};
-use crate::model::DeployStatus;
 use crate::ops::collect_ids;
 use crate::validate;
 
-const OP: &str = "deploy_factory_packages";
+const OP: Operation = Operation::DeployFactoryPackages;
 
 /// Most ids per deploy request (use [`Client::deploy_all`] for more).
 ///
@@ -139,7 +144,7 @@ impl DeployResult {
 }
 
 impl Client {
-    /// Releases 1 to 100 packages awaiting review (op 1). The jobs in them start after the
+    /// Releases 1 to 100 packages awaiting review (`deploy_factory_packages`). The jobs in them start after the
     /// release unless [`start_jobs(false)`](DeployRequest::start_jobs).
     ///
     /// Never releases twice: after an ambiguous failure it reads every package back and
@@ -192,157 +197,6 @@ impl Client {
             reconciled: false,
         }
     }
-
-    /// One deploy call, mapped.
-    async fn deploy_once(
-        &self,
-        ids: &[PackageId],
-        startup_mode: i32,
-    ) -> Result<Vec<DeployedPackage>> {
-        let ws = self.workspace_checked(false)?;
-        let mode = types::DeployBodyStartupMode::try_from(startup_mode)
-            .map_err(|_| Error::invalid("startup mode", format!("{startup_mode} is not 0 or 1")))?;
-        let body = types::DeployBody {
-            package_ids: ids.iter().map(|i| i.as_str().to_string()).collect(),
-            startup_mode: mode,
-        };
-        let mut b = self
-            .inner
-            .v2
-            .deploy_factory_packages()
-            .project_id(self.project_id())
-            .body(body);
-        if let Some(ws) = ws {
-            b = b.workspace(ws);
-        }
-        let r = self.call(OP, b.send()).await?;
-        Ok(ids
-            .iter()
-            .map(|id| {
-                let detail = r
-                    .deploy_package_details
-                    .iter()
-                    .find(|d| d.package_id.map(|n| n.to_string()).as_deref() == Some(id.as_str()));
-                DeployedPackage {
-                    package_id: id.clone(),
-                    task_id: detail
-                        .and_then(|d| d.asy_task_id.clone())
-                        .filter(|t| !t.is_empty())
-                        .map(TaskId::new),
-                    subtask_count: detail
-                        .and_then(|d| d.asy_subtask_num)
-                        .and_then(|n| u32::try_from(n).ok()),
-                }
-            })
-            .collect())
-    }
-
-    /// Deploys `ids` (already validated), reconciling ambiguous failures; one result per id.
-    pub(crate) async fn deploy_reconciled(
-        &self,
-        ids: &[PackageId],
-        startup_mode: i32,
-    ) -> (Vec<(PackageId, DeployResult)>, bool) {
-        let policy = self.retry_policy().clone();
-        let mut pending: Vec<PackageId> = ids.to_vec();
-        let mut out: Vec<(PackageId, DeployResult)> = Vec::with_capacity(ids.len());
-        let mut rounds = 0;
-        let mut reconciled = false;
-        loop {
-            match self.deploy_once(&pending, startup_mode).await {
-                Ok(released) => {
-                    out.extend(released.into_iter().map(|p| {
-                        (
-                            p.package_id,
-                            DeployResult::Released {
-                                task_id: p.task_id,
-                                subtask_count: p.subtask_count,
-                            },
-                        )
-                    }));
-                    break;
-                }
-                Err(e)
-                    if e.is_ambiguous()
-                        && policy.reconcile_deploys
-                        && rounds < policy.max_reconcile_rounds =>
-                {
-                    rounds += 1;
-                    reconciled = true;
-                    tracing::warn!(error = %e, round = rounds, "deploy outcome unknown; reading the packages back");
-                    let mut again = Vec::new();
-                    for id in pending {
-                        match self.show_package(id.clone()).await {
-                            Ok(detail) => {
-                                let p = detail.package;
-                                let status = p.deploy_status.unwrap_or(DeployStatus::Unknown(0));
-                                if p.is_awaiting_review() {
-                                    again.push(id);
-                                } else if !p.deleted
-                                    && matches!(
-                                        status,
-                                        DeployStatus::Releasing
-                                            | DeployStatus::Succeeded
-                                            | DeployStatus::Failed
-                                    )
-                                {
-                                    out.push((
-                                        id,
-                                        DeployResult::Released {
-                                            task_id: None,
-                                            subtask_count: None,
-                                        },
-                                    ));
-                                } else {
-                                    let state = if p.deleted {
-                                        "revoked (delete_flag 1)".to_string()
-                                    } else {
-                                        status.to_string()
-                                    };
-                                    out.push((
-                                        id.clone(),
-                                        DeployResult::Refused(Error::PackageState {
-                                            package_id: id,
-                                            status,
-                                            deleted: p.deleted,
-                                            state,
-                                        }),
-                                    ));
-                                }
-                            }
-                            Err(read_err) => {
-                                tracing::warn!(package = %id, error = %read_err, "could not read the package back");
-                                out.push((id, DeployResult::Unknown(e.clone())));
-                            }
-                        }
-                    }
-                    if again.is_empty() {
-                        break;
-                    }
-                    tracing::info!(
-                        count = again.len(),
-                        "re-sending the packages still awaiting review"
-                    );
-                    pending = again;
-                }
-                Err(e) => {
-                    let ambiguous = e.is_ambiguous();
-                    out.extend(pending.into_iter().map(|id| {
-                        let r = if ambiguous {
-                            DeployResult::Unknown(e.clone())
-                        } else {
-                            DeployResult::Refused(e.clone())
-                        };
-                        (id, r)
-                    }));
-                    break;
-                }
-            }
-        }
-        // Report in request order.
-        out.sort_by_key(|(id, _)| ids.iter().position(|x| x == id).unwrap_or(usize::MAX));
-        (out, reconciled)
-    }
 }
 
 impl DeployRequest<'_> {
@@ -381,10 +235,11 @@ impl DeployRequest<'_> {
     /// # Ok(()) }
     /// ```
     pub async fn send(self) -> Result<Deployment> {
-        validate::id_list("package id", &self.ids, Some(MAX_DEPLOY_IDS))?;
+        validate::id_list(Input::PackageId, &self.ids, Some(MAX_DEPLOY_IDS))?;
         if !(0..=1).contains(&self.startup_mode) {
             return Err(Error::invalid(
-                "startup mode",
+                Input::StartupMode,
+                InputProblem::OutOfRange,
                 format!(
                     "{} is not 0 (do not start jobs) or 1 (start jobs)",
                     self.startup_mode

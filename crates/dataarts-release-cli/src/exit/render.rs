@@ -1,0 +1,263 @@
+//! How an error of the wrapper crate is worded for people: the message and a hint in the
+//! CLI's own terms (flags, commands). Everything is chosen from the error's kind and typed
+//! details; messages are only ever copied, never read.
+
+use std::path::Path;
+use std::time::Duration;
+
+use dataarts_release::raw::RetryClass;
+use dataarts_release::{
+    ConfigProblem, Error as ApiError, ErrorKind, Input, InputProblem, Operation, Origin,
+    ServiceError, Setting, ENV_AUTH_TOKEN_FILE, ENV_ENDPOINT, ENV_PROJECT_ID, ENV_REGION,
+    ENV_WORKSPACE,
+};
+
+use super::Rendered;
+
+const WRITE_MAY_HAVE_HAPPENED: &str = "the change may or may not have been applied: check with \
+     `dataarts-release packages show <ID>` before retrying";
+
+pub(super) fn render_api(e: &ApiError) -> Rendered {
+    if let ApiError::PartialRelease { released, source } = e {
+        let inner = render_api(source);
+        let ids: Vec<&str> = released.iter().map(|p| p.as_str()).collect();
+        return Rendered {
+            message: format!(
+                "{} (released before the failure: {})",
+                inner.message,
+                ids.join(", ")
+            ),
+            ..inner
+        };
+    }
+    if let Some(s) = e.service() {
+        return service(e, s);
+    }
+    match e {
+        ApiError::Timeout { operation, after } => plain(
+            match after {
+                Some(d) => format!(
+                    "{operation} timed out after {}",
+                    humantime::format_duration(*d)
+                ),
+                None => format!("{operation} timed out"),
+            },
+            Some(if is_write(*operation) {
+                WRITE_MAY_HAVE_HAPPENED
+            } else {
+                "the server did not answer in time; check the network and the endpoint"
+            }),
+        ),
+        ApiError::Transport {
+            operation,
+            message,
+            connect,
+            ..
+        } => plain(
+            format!("{operation}: {message}"),
+            Some(if *connect {
+                "could not connect: check --endpoint / --region, the proxy and the network"
+            } else if is_write(*operation) {
+                "the connection failed after the request was sent: check with `dataarts-release \
+                 packages show <ID>` before retrying"
+            } else {
+                "the connection failed; try again"
+            }),
+        ),
+        ApiError::InvalidInput {
+            what,
+            problem,
+            reason,
+        } => input(*what, *problem, reason),
+        ApiError::Config {
+            setting,
+            origin,
+            problem,
+            message,
+        } => config(*setting, origin, *problem, message),
+        ApiError::Decode {
+            operation,
+            status,
+            message,
+            excerpt,
+            request_id,
+        } => Rendered {
+            code: None,
+            // The wrapper's wording, with the request id left to the `(request id …)` part.
+            message: format!(
+                "{operation}: could not decode the response ({}): {message}; body starts with: \
+                 {excerpt:?}",
+                if *status == 0 {
+                    "success status".to_string()
+                } else {
+                    format!("HTTP {status}")
+                }
+            ),
+            request_id: request_id.clone(),
+            hint: Some("the answer could not be read; check --endpoint".into()),
+        },
+        ApiError::PackageState { .. } => plain(
+            e.to_string(),
+            Some("`dataarts-release packages show <ID>` shows its state"),
+        ),
+        ApiError::WaitTimeout {
+            what,
+            waited,
+            last_status,
+        } => plain(
+            format!(
+                "gave up waiting for {what} after {} (last status: {last_status})",
+                humantime::format_duration(round_secs(*waited))
+            ),
+            Some(
+                "it may still finish: wait again with `dataarts-release tasks wait <TASK_ID>` or \
+                 raise --timeout",
+            ),
+        ),
+        other => plain(other.to_string(), None),
+    }
+}
+
+fn plain(message: String, hint: Option<&str>) -> Rendered {
+    Rendered {
+        code: None,
+        message,
+        request_id: None,
+        hint: hint.map(str::to_string),
+    }
+}
+
+/// An answer of the service: its code, message and request id, and a hint by kind.
+fn service(e: &ApiError, s: &ServiceError) -> Rendered {
+    let message = if s.message.trim().is_empty() {
+        format!("HTTP {}", s.status)
+    } else {
+        s.message.clone()
+    };
+    let hint = match e.kind() {
+        ErrorKind::Auth if s.status == 403 => Some(
+            "the credentials are valid but may not use this project or API: check the IAM \
+             permissions and --project-id"
+                .to_string(),
+        ),
+        ErrorKind::Auth => Some(
+            "check HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK (or the IAM token), --project-id \
+             and --region, and that this machine's clock is right"
+                .to_string(),
+        ),
+        ErrorKind::NotFound => {
+            Some("check the id: `dataarts-release packages list` shows the packages".to_string())
+        }
+        ErrorKind::Throttled => {
+            let wait = e
+                .retry_after()
+                .map(|d| {
+                    format!(
+                        " (the service asks to wait {})",
+                        humantime::format_duration(d)
+                    )
+                })
+                .unwrap_or_default();
+            Some(format!(
+                "the rate limit was exceeded and retries ran out{wait}; try again later"
+            ))
+        }
+        // Refusals (a package in the wrong state included) are worded by their status.
+        _ => match s.status {
+            500..=599 => Some("the service failed; try again later".to_string()),
+            300..=399 => Some("redirects are not followed; check --endpoint".to_string()),
+            _ => None,
+        },
+    };
+    Rendered {
+        code: Some(s.code.clone()),
+        message,
+        request_id: s.request_id.clone(),
+        hint,
+    }
+}
+
+/// An input the wrapper refused before sending.
+fn input(what: Input, problem: InputProblem, reason: &str) -> Rendered {
+    match (what, problem) {
+        (Input::Workspace, InputProblem::Missing) => plain(
+            "this command needs a workspace".into(),
+            Some("pass --workspace ID or set DATAARTS_WORKSPACE"),
+        ),
+        _ => plain(format!("invalid {what}: {reason}"), None),
+    }
+}
+
+/// A configuration problem: what is missing, in the CLI's terms, or where the bad value came
+/// from.
+fn config(setting: Setting, origin: &Origin, problem: ConfigProblem, message: &str) -> Rendered {
+    match (setting, problem) {
+        (Setting::Credentials, ConfigProblem::Missing) => plain(
+            "no credentials found".into(),
+            Some(
+                "set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or DATAARTS_AUTH_TOKEN, or \
+                 --token-file FILE), or put ak and sk in the [basic] section of \
+                 ~/.huaweicloud/credentials; --emulator runs against a local demo instead",
+            ),
+        ),
+        (Setting::ProjectId, ConfigProblem::Missing) => plain(
+            "no project id".into(),
+            Some(
+                "pass --project-id or set HUAWEICLOUD_SDK_PROJECT_ID (the IAM project id of \
+                 the region, 32 hex characters)",
+            ),
+        ),
+        (Setting::Endpoint | Setting::Region, ConfigProblem::Missing) => plain(
+            "no region and no endpoint".into(),
+            Some(
+                "pass --region (e.g. cn-north-4) or --endpoint URL, or set DATAARTS_REGION \
+                 or DATAARTS_ENDPOINT",
+            ),
+        ),
+        _ => plain(format!("{}: {message}", source(setting, origin)), None),
+    }
+}
+
+/// Names where a value came from; a variable that a flag also sets is named with its flag.
+fn source(setting: Setting, origin: &Origin) -> String {
+    match origin {
+        Origin::Environment(variable) => match flag_of(variable) {
+            Some(flag) => format!("{flag} / {variable}"),
+            None => variable.clone(),
+        },
+        Origin::ProfileFile(path) => profile_file(path),
+        Origin::RegionPattern => Setting::Region.label().to_string(),
+        _ => setting.label().to_string(),
+    }
+}
+
+fn profile_file(path: &Path) -> String {
+    format!("profile file {}", path.display())
+}
+
+/// The flag that sets this environment variable (the CLI passes its flags to the wrapper as
+/// these variables).
+fn flag_of(variable: &str) -> Option<&'static str> {
+    [
+        (ENV_WORKSPACE, "--workspace"),
+        (ENV_REGION, "--region"),
+        (ENV_ENDPOINT, "--endpoint"),
+        (ENV_PROJECT_ID, "--project-id"),
+        (ENV_AUTH_TOKEN_FILE, "--token-file"),
+    ]
+    .into_iter()
+    .find_map(|(name, flag)| (name == variable).then_some(flag))
+}
+
+fn round_secs(d: Duration) -> Duration {
+    if d.as_secs() >= 1 {
+        Duration::from_secs(d.as_secs())
+    } else {
+        Duration::from_millis(d.as_millis() as u64)
+    }
+}
+
+/// True for operations that change state (from the operation table).
+fn is_write(operation: Operation) -> bool {
+    operation.retry() != RetryClass::Read
+}

@@ -1,0 +1,420 @@
+//! Waiting for releases to end: every package of a [`Deployment`], or one package by its
+//! status.
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::time::Duration;
+
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use crate::client::Client;
+use crate::error::{Error, Input, Result};
+use crate::ids::{PackageId, TaskId};
+use crate::model::{DeployStatus, ReleasePackage, SubTask, SystemTask};
+use crate::validate;
+use crate::wait::{
+    package_status, polling_setters, wait_error, Progress, ReleaseOutcome, ReleaseResult, Tracker,
+};
+use crate::waiter::{self, classify, Acceptance, Poller, Polling, ProgressFn, Reporter, Verdict};
+
+use super::{DeployedPackage, Deployment};
+
+/// How long a release task may stay invisible ("does not exist") after the deploy.
+const NOT_FOUND_GRACE: Duration = Duration::from_secs(30);
+
+/// Waits for every package of a [`Deployment`]; see [`Deployment::wait`].
+///
+/// It owns what it needs (a clone of the client and the package list), so it can be
+/// returned from a function or spawned; `'a` is only the lifetime of the
+/// [`on_progress`](Self::on_progress) callback.
+///
+/// ```no_run
+/// use std::future::IntoFuture;
+/// use dataarts_release::{Client, Deployment, WaitForDeployment};
+///
+/// // The deployment is dropped here; the wait lives on.
+/// fn follow(client: &Client) -> WaitForDeployment<'_> {
+///     client.track_releases(["12", "23"]).wait()
+/// }
+///
+/// // Without a borrowing progress callback, a wait is `'static` and can be spawned.
+/// fn patiently(d: &Deployment) -> WaitForDeployment<'static> {
+///     d.wait().timeout(std::time::Duration::from_secs(3600))
+/// }
+///
+/// # async fn f(client: Client) -> dataarts_release::Result<()> {
+/// let deployment = client.deploy(["23"]).send().await?;
+/// let handle = tokio::spawn(patiently(&deployment).into_future());
+/// drop(deployment);
+/// let results = handle.await.expect("not cancelled")?;
+/// let others = follow(&client).await?;
+/// # Ok(()) }
+/// ```
+#[must_use]
+pub struct WaitForDeployment<'a> {
+    client: Client,
+    packages: Vec<DeployedPackage>,
+    polling: Polling,
+    progress: Option<ProgressFn<'a, Progress>>,
+}
+
+/// Waits for one package to reach `deploy_status` 2 or 3; see [`Client::wait_for_package`].
+/// It owns what it needs, so it can be returned from a function or spawned.
+#[must_use]
+pub struct WaitForPackage {
+    client: Client,
+    package_id: PackageId,
+    polling: Polling,
+}
+
+impl Deployment {
+    /// Waits for every package's release to end: polls each release task (system task) and,
+    /// for packages confirmed by read-back without a task id, the package status.
+    /// Returns one [`ReleaseResult`] per package, in order.
+    ///
+    /// ```no_run
+    /// # async fn f(client: dataarts_release::Client) -> dataarts_release::Result<()> {
+    /// let deployment = client.deploy(["23"]).send().await?;
+    /// let results = deployment
+    ///     .wait()
+    ///     .on_progress(|p| eprintln!("{}/{}", p.overall_completed, p.overall_total))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn wait<'a>(&self) -> WaitForDeployment<'a> {
+        WaitForDeployment {
+            client: self.client.clone(),
+            packages: self.packages.clone(),
+            polling: Polling::default(),
+            progress: None,
+        }
+    }
+}
+
+impl Client {
+    /// Polls a package ("show package", the authoritative status) until its
+    /// `deploy_status` is 2 (released) or 3 (failed). Unknown statuses count as not
+    /// finished until the timeout.
+    ///
+    /// ```no_run
+    /// # async fn f(client: dataarts_release::Client) -> dataarts_release::Result<()> {
+    /// let package = client.wait_for_package("23").await?;
+    /// println!("{:?}", package.deploy_status);
+    /// # Ok(()) }
+    /// ```
+    pub fn wait_for_package(&self, package_id: impl Into<PackageId>) -> WaitForPackage {
+        WaitForPackage {
+            client: self.clone(),
+            package_id: package_id.into(),
+            polling: Polling::default(),
+        }
+    }
+}
+
+impl<'a> WaitForDeployment<'a> {
+    polling_setters!();
+
+    /// Called whenever subtasks finish or a package's release ends.
+    ///
+    /// ```no_run
+    /// # fn f(d: &dataarts_release::Deployment) {
+    /// let _ = d.wait().on_progress(|p| eprintln!("{}/{}", p.overall_completed, p.overall_total));
+    /// # }
+    /// ```
+    pub fn on_progress(mut self, f: impl FnMut(&Progress) + Send + 'a) -> Self {
+        self.progress = Some(Box::new(f));
+        self
+    }
+
+    /// Polls until every release ended.
+    ///
+    /// ```no_run
+    /// # async fn f(d: dataarts_release::Deployment) -> dataarts_release::Result<()> {
+    /// let results = d.wait().send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<Vec<ReleaseResult>> {
+        let span = tracing::info_span!("dataarts_wait_deployment", packages = self.packages.len());
+        self.run().instrument(span).await
+    }
+
+    async fn run(self) -> Result<Vec<ReleaseResult>> {
+        let mut poller = DeploymentPoller {
+            client: self.client,
+            entries: self.packages.into_iter().map(Entry::new).collect(),
+        };
+        let result = waiter::wait(self.polling, &mut poller, self.progress).await;
+        result.map_err(|e| {
+            wait_error(
+                || format!("{} package release(s)", poller.open().count()),
+                e,
+            )
+        })
+    }
+}
+
+impl<'a> IntoFuture for WaitForDeployment<'a> {
+    type Output = Result<Vec<ReleaseResult>>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<Vec<ReleaseResult>>> + Send + 'a>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+impl WaitForPackage {
+    polling_setters!();
+
+    /// Polls until the end.
+    ///
+    /// ```no_run
+    /// # async fn f(c: dataarts_release::Client) -> dataarts_release::Result<()> {
+    /// let p = c.wait_for_package("23").send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<ReleasePackage> {
+        let span = tracing::info_span!("dataarts_wait_package", package_id = %self.package_id);
+        self.run().instrument(span).await
+    }
+
+    async fn run(self) -> Result<ReleasePackage> {
+        validate::id(Input::PackageId, self.package_id.as_str())?;
+        let mut poller = PackagePoller {
+            client: self.client,
+            package_id: self.package_id,
+            last_status: "not polled yet".into(),
+        };
+        let result = waiter::wait(self.polling, &mut poller, None).await;
+        result.map_err(|e| wait_error(|| format!("package {}", poller.package_id), e))
+    }
+}
+
+impl IntoFuture for WaitForPackage {
+    type Output = Result<ReleasePackage>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<ReleasePackage>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+impl std::fmt::Debug for WaitForDeployment<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WaitForDeployment")
+            .field("packages", &self.packages.len())
+            .field("polling", &self.polling)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for WaitForPackage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WaitForPackage")
+            .field("package_id", &self.package_id)
+            .field("polling", &self.polling)
+            .finish()
+    }
+}
+
+/// A release task's wait ends when its status is final, whether it succeeded or failed.
+fn task_finished(r: &Result<SystemTask>) -> Option<Acceptance> {
+    matches!(r, Ok(t) if t.status.is_final()).then_some(Acceptance::Success)
+}
+
+/// A package's wait ends when its `deploy_status` is released or failed.
+fn package_finished(r: &Result<ReleasePackage>) -> Option<Acceptance> {
+    matches!(r, Ok(p) if p.deploy_status.is_some_and(DeployStatus::is_final))
+        .then_some(Acceptance::Success)
+}
+
+/// Polls one package's status.
+struct PackagePoller {
+    client: Client,
+    package_id: PackageId,
+    last_status: String,
+}
+
+impl Poller for PackagePoller {
+    type Output = ReleasePackage;
+    type Error = Error;
+    type Report = Progress;
+
+    async fn poll(
+        &mut self,
+        _elapsed: Duration,
+        _reporter: &mut Reporter<'_, Progress>,
+    ) -> Verdict<ReleasePackage, Error> {
+        let result = self
+            .client
+            .show_package(self.package_id.clone())
+            .await
+            .map(|d| d.package);
+        match (classify(&result, &[&package_finished]), result) {
+            (_, Err(e)) => Verdict::Failed(e),
+            (Acceptance::Retry, Ok(p)) => {
+                self.last_status = package_status(p.deploy_status);
+                Verdict::Pending
+            }
+            (_, Ok(p)) => Verdict::Done(p),
+        }
+    }
+
+    fn last_status(&self) -> String {
+        self.last_status.clone()
+    }
+}
+
+/// One package of a deployment being waited for.
+struct Entry {
+    package_id: PackageId,
+    task_id: Option<TaskId>,
+    hint: Option<u32>,
+    tracker: Tracker,
+    done: Option<ReleaseResult>,
+    last_status: String,
+}
+
+impl Entry {
+    fn new(p: DeployedPackage) -> Self {
+        Self {
+            tracker: Tracker::expecting(p.subtask_count.unwrap_or(1).max(1) as usize),
+            package_id: p.package_id,
+            task_id: p.task_id,
+            hint: p.subtask_count,
+            done: None,
+            last_status: "not polled yet".into(),
+        }
+    }
+}
+
+/// Polls every unfinished package of a deployment once per round: its release task when the
+/// deploy answered with one, its package status otherwise.
+struct DeploymentPoller {
+    client: Client,
+    entries: Vec<Entry>,
+}
+
+impl DeploymentPoller {
+    fn open(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(|e| e.done.is_none())
+    }
+
+    /// Polls entry `i`; returns the subtasks that finished since its last poll and whether
+    /// its release ended, or the error that ends the whole wait.
+    async fn poll_entry(
+        &mut self,
+        i: usize,
+        elapsed: impl Fn() -> Duration,
+    ) -> Result<(Vec<SubTask>, bool)> {
+        let client = &self.client;
+        let e = &mut self.entries[i];
+        match e.task_id.clone() {
+            Some(t) => {
+                // A task the deploy just returned may take a moment to appear.
+                let not_visible_yet = |r: &Result<SystemTask>| {
+                    matches!(r, Err(err) if err.is_not_found() && elapsed() < NOT_FOUND_GRACE)
+                        .then_some(Acceptance::Retry)
+                };
+                let result = client.system_task(t).await;
+                let acceptance = classify(&result, &[&task_finished, &not_visible_yet]);
+                let task = match result {
+                    Ok(task) => task,
+                    Err(err) if acceptance == Acceptance::Failure => return Err(err),
+                    Err(_) => {
+                        e.last_status = "not visible yet".into();
+                        return Ok((Vec::new(), false));
+                    }
+                };
+                let new = e.tracker.update(&task, e.hint);
+                e.last_status = task.status.to_string();
+                let finished = acceptance != Acceptance::Retry;
+                if finished {
+                    e.done = Some(ReleaseResult {
+                        package_id: e.package_id.clone(),
+                        outcome: ReleaseOutcome::of_task(&task.status),
+                        task: Some(task),
+                        package: None,
+                    });
+                }
+                Ok((new, finished))
+            }
+            None => {
+                let result = client
+                    .show_package(e.package_id.clone())
+                    .await
+                    .map(|d| d.package);
+                let acceptance = classify(&result, &[&package_finished]);
+                let p = result?;
+                e.last_status = package_status(p.deploy_status);
+                let finished = acceptance != Acceptance::Retry;
+                if finished {
+                    e.tracker.completed = e.tracker.total;
+                    e.done = Some(ReleaseResult {
+                        package_id: e.package_id.clone(),
+                        outcome: ReleaseOutcome::of_package(p.deploy_status),
+                        task: None,
+                        package: Some(p),
+                    });
+                }
+                Ok((Vec::new(), finished))
+            }
+        }
+    }
+}
+
+impl Poller for DeploymentPoller {
+    type Output = Vec<ReleaseResult>;
+    type Error = Error;
+    type Report = Progress;
+
+    async fn poll(
+        &mut self,
+        elapsed: Duration,
+        reporter: &mut Reporter<'_, Progress>,
+    ) -> Verdict<Vec<ReleaseResult>, Error> {
+        let round = Instant::now();
+        for i in 0..self.entries.len() {
+            if self.entries[i].done.is_some() {
+                continue;
+            }
+            let (new, finished) = match self.poll_entry(i, || elapsed + round.elapsed()).await {
+                Ok(polled) => polled,
+                Err(e) => return Verdict::Failed(e),
+            };
+            if reporter.is_listening() && (!new.is_empty() || finished) {
+                let overall_completed = self.entries.iter().map(|e| e.tracker.completed).sum();
+                let overall_total = self.entries.iter().map(|e| e.tracker.total).sum();
+                let e = &self.entries[i];
+                reporter.report(&Progress {
+                    package_id: Some(e.package_id.clone()),
+                    task_id: e.task_id.clone(),
+                    newly_completed: new,
+                    completed: e.tracker.completed,
+                    total: e.tracker.total,
+                    finished,
+                    outcome: e.done.as_ref().map(|d| d.outcome),
+                    overall_completed,
+                    overall_total,
+                });
+            }
+        }
+        if self.entries.iter().all(|e| e.done.is_some()) {
+            Verdict::Done(
+                self.entries
+                    .iter_mut()
+                    .filter_map(|e| e.done.take())
+                    .collect(),
+            )
+        } else {
+            Verdict::Pending
+        }
+    }
+
+    fn last_status(&self) -> String {
+        self.open()
+            .map(|e| format!("{}: {}", e.package_id, e.last_status))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
