@@ -1,6 +1,6 @@
 //! Shared pieces of the benchmarks and load harnesses behind `BENCHMARKS.md`.
 //!
-//! Three ways to send the same deploy request (op 1) to an emulator, for the client-overhead
+//! Three ways to send the same deploy request (`deploy_factory_packages`) to an emulator, for the client-overhead
 //! comparison:
 //!
 //! - (a) [`wrapper_client`]: the `dataarts-release` wrapper with AK/SK;
@@ -19,7 +19,7 @@ use std::time::{Duration, SystemTime};
 
 use dataarts_emulator::{Emulator, FaultConfig, RateLimits, RunningEmulator, TaskTiming};
 use dataarts_release::{Client, Credentials, RetryPolicy};
-use dataarts_release_raw::{SendFuture, Transport};
+use dataarts_release_raw::{LocalError, Operation, SendFuture, Transport};
 use reqwest::header::{HeaderName, HeaderValue};
 
 /// Project of the seeded packages.
@@ -32,9 +32,11 @@ pub const AK: &str = "BENCHAK0000000000001";
 pub const SK: &str = "BenchSecretKey0000000000000000000000001";
 /// First seeded package id.
 pub const FIRST_SEEDED_ID: usize = 1000;
-/// Path of op 1 under the endpoint.
+/// Path of the deploy operation under the endpoint, for [`PROJECT_ID`].
 pub fn deploy_path() -> String {
-    format!("/v2/{PROJECT_ID}/factory/release-packages/deploy")
+    Operation::DeployFactoryPackages
+        .path()
+        .replace("{project_id}", PROJECT_ID)
 }
 
 /// Starts an in-process emulator with `packages` seeded packages (`"1000"`..), the bench
@@ -139,11 +141,19 @@ pub fn sign_in_place(req: &mut reqwest::Request, now: SystemTime) -> anyhow::Res
 pub struct MinimalSigner;
 
 impl Transport for MinimalSigner {
+    fn prepare(
+        &self,
+        _request: &mut reqwest::Request,
+        _operation: Operation,
+    ) -> Result<(), LocalError> {
+        Ok(())
+    }
+
     fn execute<'a>(
         &'a self,
         http: &'a reqwest::Client,
         mut request: reqwest::Request,
-        _operation_id: &'static str,
+        _operation: Operation,
     ) -> SendFuture<'a> {
         Box::pin(async move {
             // A request built by the generated code always signs (text headers, bytes body).
@@ -239,6 +249,15 @@ impl HandClient {
                 HeaderValue::from_static("application/json"),
             )
             .header(HeaderName::from_static("workspace"), WORKSPACE)
+            // The generated client sends (and so signs) these two as well.
+            .header(
+                reqwest::header::ACCEPT,
+                HeaderValue::from_static("application/json"),
+            )
+            .header(
+                HeaderName::from_static("api-version"),
+                HeaderValue::from_static("2.0.0"),
+            )
             .body(body)
             .build()?;
         sign_in_place(&mut req, SystemTime::now())?;
