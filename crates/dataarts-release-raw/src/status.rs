@@ -71,15 +71,10 @@ impl DeployStatus {
     }
 }
 
+/// In the one vocabulary of [`ReleaseState`] (a status alone cannot say "revoked").
 impl fmt::Display for DeployStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::AwaitingReview => f.write_str("awaiting review"),
-            Self::Succeeded => f.write_str("released"),
-            Self::Failed => f.write_str("release failed"),
-            Self::Releasing => f.write_str("being released"),
-            Self::Unknown(c) => write!(f, "unknown status {c}"),
-        }
+        ReleaseState::of(*self, false).fmt(f)
     }
 }
 
@@ -247,17 +242,32 @@ impl ReleaseState {
     pub fn is_releasable(self) -> bool {
         self == Self::AwaitingReview
     }
+
+    /// The stable machine name (JSON output, file formats): `awaiting_review`, `releasing`,
+    /// `released`, `failed`, `revoked` or `unknown`.
+    ///
+    /// ```
+    /// use dataarts_release_raw::status::ReleaseState;
+    /// assert_eq!(ReleaseState::AwaitingReview.key(), "awaiting_review");
+    /// assert_eq!(ReleaseState::Unknown(9).key(), "unknown");
+    /// ```
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::AwaitingReview => "awaiting_review",
+            Self::Releasing => "releasing",
+            Self::Released => "released",
+            Self::Failed => "failed",
+            Self::Revoked => "revoked",
+            Self::Unknown(_) => "unknown",
+        }
+    }
 }
 
 impl fmt::Display for ReleaseState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::AwaitingReview => f.write_str("awaiting review"),
-            Self::Releasing => f.write_str("releasing"),
-            Self::Released => f.write_str("released"),
-            Self::Failed => f.write_str("failed"),
-            Self::Revoked => f.write_str("revoked"),
             Self::Unknown(code) => write!(f, "unknown status {code}"),
+            known => f.write_str(&known.key().replace('_', " ")),
         }
     }
 }

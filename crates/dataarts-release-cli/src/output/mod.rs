@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 use std::time::{Duration, UNIX_EPOCH};
 
-use dataarts_release::{DeployStatus, EpochMillis};
+use dataarts_release::{DeployStatus, EpochMillis, ReleaseState};
 use serde::Serialize;
 
 use crate::exit::{one_line, Rendered};
@@ -72,13 +72,7 @@ pub fn time(t: Option<EpochMillis>) -> Option<String> {
 
 /// The stable name of a package status.
 pub fn status_name(s: Option<DeployStatus>) -> &'static str {
-    match s {
-        Some(DeployStatus::AwaitingReview) => "awaiting_review",
-        Some(DeployStatus::Succeeded) => "released",
-        Some(DeployStatus::Failed) => "failed",
-        Some(DeployStatus::Releasing) => "releasing",
-        Some(DeployStatus::Unknown(_)) | None => "unknown",
-    }
+    s.map_or("unknown", |s| ReleaseState::of(s, false).key())
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use dataarts_release_raw::types;
 use crate::client::Client;
 use crate::error::{Error, Input, InputProblem, Result};
 use crate::ids::{PackageId, TaskId};
-use crate::model::DeployStatus;
+use crate::model::{DeployStatus, ReleaseState};
 
 use super::{DeployResult, DeployedPackage, OP};
 
@@ -117,11 +117,7 @@ impl Client {
                                         },
                                     ));
                                 } else {
-                                    let state = if p.deleted {
-                                        "revoked (delete_flag 1)".to_string()
-                                    } else {
-                                        status.to_string()
-                                    };
+                                    let state = ReleaseState::of(status, p.deleted).to_string();
                                     out.push((
                                         id.clone(),
                                         DeployResult::Refused(Error::PackageState {
