@@ -1,8 +1,9 @@
 """Huawei's own Python SDK, signing with AK/SK, against the emulator.
 
 If these pass, the emulator verifies signatures the way Huawei's signer computes them and
-answers in shapes Huawei's models decode. Ops 1 to 6 use `huaweicloudsdkdataartsstudio`
-(`DataArtsStudioClient`); op 7 uses `huaweicloudsdkdlf` (`DlfClient`).
+answers in shapes Huawei's models decode. The six release-package operations use
+`huaweicloudsdkdataartsstudio` (`DataArtsStudioClient`); `list_system_tasks` uses
+`huaweicloudsdkdlf` (`DlfClient`).
 
 The tests share one emulator (see conftest.py) and run in file order: the deploy of package
 23 happens once (fixture `deployed`) and the system-task test polls its task.
@@ -86,7 +87,7 @@ def test_deploy_documented_example(deployed):
     details = deployed.deploy_package_details
     assert details is not None and len(details) == 1, deployed
     detail = details[0]
-    assert detail.package_id == 23  # a JSON number in op 1's response
+    assert detail.package_id == 23  # a JSON number in the deploy response
     assert detail.asy_subtask_num == 1
     assert HEX32.match(detail.asy_task_id or ""), detail.asy_task_id
 
@@ -145,7 +146,7 @@ def test_list_release_packages(studio, deployed):
 
 
 def test_list_release_packages_without_a_body(studio):
-    # The SDK lets the whole body be omitted; api.md §3.2: the emulator accepts that.
+    # The SDK lets the whole body be omitted; the emulator accepts that, as the service does.
     response = studio.list_factory_release_packages(ListFactoryReleasePackagesRequest())
     assert response.total is not None and response.total >= 1, response
 

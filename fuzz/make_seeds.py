@@ -2,7 +2,8 @@
 """Writes the hand-made seed files (`seed-*`) of every fuzz target's corpus.
 
 Sources: the documented examples of openapi/deploy.yaml, the error-body shapes Huawei's
-services use, and the SDK-HMAC-SHA256 vectors of signing_vectors.json. Rerun it after changing
+services use, and the SDK-HMAC-SHA256 vectors of
+crates/dataarts-signing/tests/data/signing_vectors.json. Rerun it after changing
 those; it only (re)writes `seed-*` files and leaves the fuzzer-found files alone.
 
     python3 fuzz/make_seeds.py [--vectors PATH]
@@ -19,7 +20,7 @@ import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fuzz" / "corpus"
-DEFAULT_VECTORS = pathlib.Path("/work/shared/reference/signing_vectors.json")
+DEFAULT_VECTORS = ROOT / "crates" / "dataarts-signing" / "tests" / "data" / "signing_vectors.json"
 
 SEP, REC, UNIT = b"\x00", "\x1e", "\x1f"
 

@@ -1,4 +1,4 @@
-//! Client overhead: one deploy (op 1, one package) against the in-process emulator, three
+//! Client overhead: one deploy (`deploy_factory_packages`, one package) against the in-process emulator, three
 //! ways in the same run: (a) the wrapper with AK/SK, (b) the generated client with a minimal
 //! signing transport, (c) hand-written reqwest with the same headers. Rate limits and faults
 //! are off; every iteration releases a fresh seeded package (the emulator is reset, untimed,

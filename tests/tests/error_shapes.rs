@@ -1,6 +1,6 @@
 //! How the generated raw client turns error responses into `Error` variants.
 //!
-//! What these tests pin (progenitor 0.15 dispatch, see `progenitor.md` §8):
+//! What these tests pin (how progenitor 0.15 dispatches a response on its status and body):
 //!
 //! | response                                   | result                                       |
 //! |--------------------------------------------|----------------------------------------------|

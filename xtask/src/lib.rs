@@ -3,6 +3,7 @@
 pub mod codegen;
 pub mod operation_table;
 pub mod test;
+pub mod tidy;
 
 use std::path::PathBuf;
 

@@ -1,7 +1,7 @@
-//! Client-overhead harness: throughput (calls/s) and per-call latency of one deploy (op 1)
-//! at concurrency 1 and 16, three ways, interleaved in rounds against one in-process emulator
-//! (rate limits and faults off, reset untimed before every run so each call releases a fresh
-//! seeded package).
+//! Client-overhead harness: throughput (calls/s) and per-call latency of one deploy
+//! (`deploy_factory_packages`) at concurrency 1 and 16, three ways, interleaved in rounds
+//! against one in-process emulator (rate limits and faults off, reset untimed before every run
+//! so each call releases a fresh seeded package).
 //!
 //! ```text
 //! cargo run --release -p dataarts-bench --bin overhead -- [--calls N] [--rounds R]

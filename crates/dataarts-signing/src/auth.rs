@@ -1,4 +1,5 @@
-//! Parsing the `Authorization` header (§2.8, §4 step 1).
+//! Parsing the `Authorization` header: `<ALGORITHM> Access=<AK>, SignedHeaders=<h1;h2>,
+//! Signature=<hex>`, the first thing the gateway checks.
 
 use crate::date::truncate_for_message;
 use crate::{SignError, ALGORITHM};

@@ -1,4 +1,4 @@
-//! `X-Sdk-Date` values: `YYYYMMDDTHHMMSSZ`, UTC (§2.2).
+//! `X-Sdk-Date` values: `YYYYMMDDTHHMMSSZ`, UTC.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

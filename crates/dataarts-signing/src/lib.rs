@@ -6,7 +6,7 @@
 //! check signatures the way the API Gateway does.
 //!
 //! It is pure and synchronous: no I/O, no clock (dates are passed in), no HTTP-library types
-//! (only `&str`, byte slices and `(String, String)` pairs), and no panics on any input.
+//! (only `&str`, byte slices and pairs of strings), and no panics on any input.
 //!
 //! # The algorithm
 //!
@@ -87,7 +87,7 @@ pub use canonical::{
 };
 pub use date::{format_sdk_date, parse_sdk_date};
 pub use error::{MismatchDetail, SignError, VerifyError};
-pub use sign::{sign, sign_with_names, Signed, SigningInput};
+pub use sign::{check, sign, sign_with_names, HeaderPair, Signed, SigningInput};
 pub use verify::{check_freshness, verify, MAX_CLOCK_SKEW};
 
 /// The signing algorithm this crate implements, as it appears at the start of the
@@ -100,7 +100,7 @@ pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
 pub const DATE_HEADER: &str = "X-Sdk-Date";
 
 /// Name of the header whose value, when present and the body is not empty, replaces the
-/// payload hash in the canonical request (§2.7). It is looked up case-insensitively.
+/// payload hash in the canonical request. It is looked up case-insensitively.
 pub const CONTENT_SHA256_HEADER: &str = "X-Sdk-Content-Sha256";
 
 /// Value of [`CONTENT_SHA256_HEADER`] that the official signer adds for non-JSON bodies

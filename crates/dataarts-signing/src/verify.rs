@@ -1,4 +1,4 @@
-//! Checking a signature the way the API Gateway does (§4).
+//! Checking a signature the way the API Gateway does.
 
 use std::time::{Duration, SystemTime};
 

@@ -1,6 +1,5 @@
-//! Every SDK-HMAC-SHA256 vector of `signing_vectors.json` (a copy of
-//! `shared/reference/signing_vectors.json`, produced by the official Python SDK core 3.1.219
-//! and the Go SDK's tests), signed and verified.
+//! Every SDK-HMAC-SHA256 vector of `tests/data/signing_vectors.json` (produced by the official
+//! Python SDK core 3.1.219 and taken from the Go SDK's tests), signed and verified.
 //!
 //! Out of scope, skipped by id (other algorithms):
 //! - V13, U2, U5: SDK-HMAC-SM3
@@ -246,9 +245,10 @@ fn skip_list_is_exactly_the_other_algorithms() {
     assert_eq!(others, SKIPPED);
 }
 
-/// The extra request of signing.md §11 (GET pending-items), signed by the official package.
+/// A GET of the pending items with a query that needs encoding (a space in `item_name`), as
+/// the official package signed it when the vectors were made.
 #[test]
-fn pending_items_request_from_signing_md() {
+fn pending_items_request_signed_by_the_official_package() {
     let pairs = |items: &[(&str, &str)]| -> Vec<(String, String)> {
         items
             .iter()

@@ -1,4 +1,4 @@
-//! Ops 2, 3, 4: list, show and revoke release packages.
+//! Release packages: list them, show one, and revoke (cancel) them.
 
 use std::num::NonZeroU32;
 

@@ -1,4 +1,4 @@
-//! Ops 5 and 6: pending items, and packaging them.
+//! Pending items: list what is waiting to be packaged, and package it.
 
 use std::num::NonZeroU32;
 
