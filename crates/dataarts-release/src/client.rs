@@ -16,7 +16,7 @@ use crate::error::{
 };
 use crate::pace::Pacer;
 use crate::retry::{parse_retry_after, RetryPolicy};
-use crate::transport::SigningTransport;
+use crate::transport::{ProjectId, SigningTransport};
 use crate::validate;
 
 /// The DataArts Factory release client. Cheap to clone (an `Arc` inside); share it.
@@ -44,7 +44,21 @@ use crate::validate;
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<Inner>,
-    pub(crate) workspace: Option<String>,
+    workspace: Option<Arc<Workspace>>,
+}
+
+/// A default workspace, checked once, when it is set: the check cannot change afterwards.
+struct Workspace {
+    value: String,
+    /// What [`validate::workspace`] said about `value`.
+    check: Result<()>,
+}
+
+impl Workspace {
+    fn new(value: String) -> Arc<Self> {
+        let check = validate::workspace(&value);
+        Arc::new(Self { value, check })
+    }
 }
 
 pub(crate) struct Inner {
@@ -63,7 +77,7 @@ impl fmt::Debug for Client {
             .field("endpoint", &self.inner.v2_url.as_str())
             .field("v1_endpoint", &self.inner.v1_url.as_str())
             .field("project_id", &self.inner.project_id)
-            .field("workspace", &self.workspace)
+            .field("workspace", &self.workspace())
             .field("credentials", &self.inner.credentials)
             .field("retry", &self.inner.retry)
             .finish()
@@ -92,7 +106,7 @@ impl Client {
     pub fn with_workspace(&self, workspace: Option<impl Into<String>>) -> Self {
         Self {
             inner: self.inner.clone(),
-            workspace: workspace.map(Into::into),
+            workspace: workspace.map(|w| Workspace::new(w.into())),
         }
     }
 
@@ -137,7 +151,7 @@ impl Client {
     /// assert_eq!(client.workspace(), None);
     /// ```
     pub fn workspace(&self) -> Option<&str> {
-        self.workspace.as_deref()
+        self.workspace.as_deref().map(|w| w.value.as_str())
     }
 
     /// The retry policy in force.
@@ -155,8 +169,8 @@ impl Client {
     pub(crate) fn workspace_checked(&self, required: bool) -> Result<Option<&str>> {
         match self.workspace.as_deref() {
             Some(ws) => {
-                validate::workspace(ws)?;
-                Ok(Some(ws))
+                ws.check.clone()?;
+                Ok(Some(&ws.value))
             }
             None if required => Err(Error::invalid(
                 Input::Workspace,
@@ -344,7 +358,7 @@ impl ClientBuilder {
         }
         let transport = Arc::new(SigningTransport {
             auth: credentials.clone(),
-            project_id: project_id.clone(),
+            project_id: ProjectId::new(project_id.clone()),
             clock: self.clock.clone(),
             retry: self.retry.clone(),
             limiter,
@@ -368,7 +382,7 @@ impl ClientBuilder {
         };
         Ok(Client {
             inner: Arc::new(inner),
-            workspace: self.workspace,
+            workspace: self.workspace.map(Workspace::new),
         })
     }
 }

@@ -7,6 +7,9 @@ use crate::error::{Error, Input, InputProblem, Result};
 /// Longest id we accept (far above anything the service issues).
 const MAX_ID_LEN: usize = 256;
 
+/// Longest id list checked for repeats without a hash set.
+const SHORT_LIST: usize = 16;
+
 /// An id that goes into a URL path or a header: not blank, and nothing that could change
 /// the request path or inject a header.
 pub(crate) fn id(what: Input, value: &str) -> Result<()> {
@@ -18,6 +21,15 @@ pub(crate) fn id(what: Input, value: &str) -> Result<()> {
 
 /// What is wrong with an id, and why, if anything.
 pub(crate) fn id_problem(value: &str) -> Option<(InputProblem, String)> {
+    // What the service issues (digits, hex, dashes) passes every check below.
+    if !value.is_empty()
+        && value.len() <= MAX_ID_LEN
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return None;
+    }
     if value.trim().is_empty() {
         return Some((
             InputProblem::Empty,
@@ -87,11 +99,16 @@ pub(crate) fn id_list<T: AsRef<str>>(what: Input, ids: &[T], max: Option<usize>)
             ));
         }
     }
-    let mut seen = HashSet::with_capacity(ids.len());
-    for one in ids {
+    // Short lists (the usual one id) are searched directly; a set pays off for long ones.
+    let mut seen = (ids.len() > SHORT_LIST).then(|| HashSet::with_capacity(ids.len()));
+    for (i, one) in ids.iter().enumerate() {
         let one = one.as_ref();
         id(what, one)?;
-        if !seen.insert(one) {
+        let repeated = match &mut seen {
+            Some(seen) => !seen.insert(one),
+            None => ids[..i].iter().any(|earlier| earlier.as_ref() == one),
+        };
+        if repeated {
             return Err(Error::invalid(
                 what.list(),
                 InputProblem::Duplicate,
@@ -193,6 +210,15 @@ mod tests {
         let many: Vec<String> = (0..101).map(|i| i.to_string()).collect();
         assert!(id_list(Input::PackageId, &many, Some(100)).is_err());
         assert!(id_list(Input::PackageId, &many, None).is_ok());
+        for len in [2, 16, 17, 40] {
+            let mut ids: Vec<String> = (0..len).map(|i| i.to_string()).collect();
+            ids.push("1".into());
+            ids.push("0".into());
+            let err = id_list(Input::PackageId, &ids, None)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("\"1\" appears more than once"), "{len}: {err}");
+        }
     }
 
     #[test]

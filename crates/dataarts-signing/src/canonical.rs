@@ -1,4 +1,4 @@
-//! Percent-encoding, canonical URI and canonical query (§2.3 to §2.5), and small header helpers.
+//! Percent-encoding, canonical URI and canonical query, and small header helpers.
 
 use std::borrow::Cow;
 
@@ -15,7 +15,7 @@ const QUERY_SET: &AsciiSet = &NON_ALPHANUMERIC
 /// encoding each segment with [`QUERY_SET`] and joining with `/`.
 const PATH_SET: &AsciiSet = &QUERY_SET.remove(b'/');
 
-/// Percent-encodes `s` the way the official signer does (§2.3).
+/// Percent-encodes `s` the way the official signer does.
 ///
 /// The UTF-8 bytes of `s` are kept when they are one of `A-Z a-z 0-9 - _ . ~`; every other byte
 /// is written as `%XX` with upper-case hex. A space becomes `%20` (never `+`), `~` is kept, and
@@ -41,7 +41,7 @@ fn encode_into(out: &mut String, bytes: &[u8], set: &'static AsciiSet) {
     }
 }
 
-/// Builds the canonical URI of a request path (§2.4).
+/// Builds the canonical URI of a request path.
 ///
 /// `raw_path` is the path as sent on the wire (it may contain percent-escapes and raw
 /// characters). It is percent-decoded as a whole (a `+` stays a `+`; invalid UTF-8 is replaced
@@ -84,7 +84,7 @@ pub(crate) fn push_canonical_uri(out: &mut String, raw_path: &str) {
     }
 }
 
-/// Builds the canonical query string from raw (decoded) pairs (§2.5).
+/// Builds the canonical query string from raw (decoded) pairs.
 ///
 /// The pairs are sorted by raw key, then raw value (Unicode code point order, which is Rust's
 /// `str` order and differs from sorting the encoded forms), rendered as
@@ -132,7 +132,7 @@ fn push_pair(out: &mut String, key: &str, value: &str) {
 }
 
 /// Splits a raw query string (what follows `?` on the wire, without the `?`) into decoded
-/// pairs, the way the gateway reads it (§4 step 4). Server side.
+/// pairs, the way the gateway reads it when it rebuilds the canonical request. Server side.
 ///
 /// The string is split on `&`, each piece on its first `=` (a piece without `=` has an empty
 /// value), and keys and values are percent-decoded **without** treating `+` as a space (invalid
@@ -201,7 +201,7 @@ fn split_query(raw: &str, decode: impl Fn(&str) -> String) -> Vec<(String, Strin
 
 /// Whether the official signer adds `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` for a request
 /// whose `Content-Type` header (named exactly so) has this value: true unless the value starts
-/// with `application/json` or `application/bson` (§2.7). The comparison is case-sensitive, as
+/// with `application/json` or `application/bson`. The comparison is case-sensitive, as
 /// in Python.
 ///
 /// The added header is signed like any other; with a non-empty body its value then replaces
@@ -233,7 +233,23 @@ pub fn needs_unsigned_payload(content_type: &str) -> bool {
 /// assert!(!has_control_chars("spaced    value ✓"));
 /// ```
 pub fn has_control_chars(value: &str) -> bool {
-    value.bytes().any(|b| b < 0x20 || b == 0x7f)
+    // Eight bytes at a time: callers check every header value of every request.
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    const DEL: u64 = u64::from_ne_bytes([0x7f; 8]);
+    // Nonzero exactly when a byte of `w` is below `n` (n <= 0x80): a byte below `n` sets
+    // its top bit when `n` is subtracted; any false signal from a borrow comes after a true one.
+    let has_below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w & HIGH != 0;
+    let mut chunks = value.as_bytes().chunks_exact(8);
+    for chunk in &mut chunks {
+        if let Ok(bytes) = <[u8; 8]>::try_from(chunk) {
+            let w = u64::from_ne_bytes(bytes);
+            if has_below(w, 0x20) || has_below(w ^ DEL, 1) {
+                return true;
+            }
+        }
+    }
+    chunks.remainder().iter().any(|&b| b < 0x20 || b == 0x7f)
 }
 
 /// Whitespace as Python's `str.strip()` sees it: Unicode `White_Space` (what Rust's
@@ -310,5 +326,41 @@ mod tests {
             assert!(has_control_chars(&format!("x{}y", b as char)), "{b:#x}");
         }
         assert!(!has_control_chars("\u{85}\u{a0}~ "));
+    }
+
+    #[test]
+    fn control_chars_at_every_position_of_long_values() {
+        let naive = |v: &[u8]| v.iter().any(|&b| b < 0x20 || b == 0x7f);
+        for len in 1..=20 {
+            for at in 0..len {
+                for b in 0u8..=0x7f {
+                    let mut v = vec![b'a'; len];
+                    v[at] = b;
+                    let text = std::str::from_utf8(&v).unwrap();
+                    assert_eq!(
+                        has_control_chars(text),
+                        naive(&v),
+                        "{b:#x} at {at} of {len}"
+                    );
+                }
+            }
+        }
+        for filler in ["é", "€", "𝄞", "\u{7ff}"] {
+            for at in 0..12 {
+                for b in (0u8..=0x7f).map(char::from) {
+                    let mut text: String = filler.repeat(at);
+                    text.push(b);
+                    text.push_str(&filler.repeat(5));
+                    let want = b < ' ' || b == '\u{7f}';
+                    assert_eq!(has_control_chars(&text), want, "{text:?}");
+                }
+            }
+        }
+        for text in [
+            "\u{85}\u{a0}~ ä€𝄞 spaced    value ✓ and more",
+            "~~~~~~~~!!!!!!!!",
+        ] {
+            assert!(!has_control_chars(text), "{text:?}");
+        }
     }
 }

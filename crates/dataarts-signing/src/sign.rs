@@ -1,4 +1,5 @@
-//! Building the canonical request, the string to sign and the signature (§1, §2.6 to §2.8).
+//! Building the canonical request, the string to sign, the signature and the `Authorization`
+//! header.
 
 use std::borrow::Cow;
 
@@ -15,8 +16,11 @@ const DATE: &str = "x-sdk-date";
 const CONTENT_SHA256: &str = "x-sdk-content-sha256";
 
 /// Everything about a request that goes into its signature.
-#[derive(Debug, Clone, Copy)]
-pub struct SigningInput<'a> {
+///
+/// `H` is how one header is held: `(String, String)` by default, or any other pair of
+/// strings, such as `(&str, &str)` borrowed from an HTTP library's header map.
+#[derive(Debug)]
+pub struct SigningInput<'a, H = (String, String)> {
     /// The HTTP method as sent (upper case, e.g. `POST`); it is not normalised.
     pub method: &'a str,
     /// The path as sent on the wire, without the query; it may be percent-encoded
@@ -29,9 +33,46 @@ pub struct SigningInput<'a> {
     /// (with a non-default port) and `X-Sdk-Date`. For [`sign_with_names`]: at least the
     /// named ones and `X-Sdk-Date`; others are ignored, except `X-Sdk-Content-Sha256`, which
     /// is read for the payload hash whether signed or not.
-    pub headers: &'a [(String, String)],
+    pub headers: &'a [H],
     /// The exact body bytes sent; empty when there is no body.
     pub body: &'a [u8],
+}
+
+// By hand: the derives would ask `H` itself to be `Clone` and `Copy`, and only a slice of
+// it is held.
+impl<H> Clone for SigningInput<'_, H> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<H> Copy for SigningInput<'_, H> {}
+
+/// One header of a [`SigningInput`]: a name and a value, as sent.
+///
+/// Implemented for every pair of string types, e.g. `(String, String)` and `(&str, &str)`.
+///
+/// ```
+/// use dataarts_signing::HeaderPair;
+///
+/// let h = ("Host", String::from("dayu.example"));
+/// assert_eq!((h.name(), h.value()), ("Host", "dayu.example"));
+/// ```
+pub trait HeaderPair {
+    /// The header name.
+    fn name(&self) -> &str;
+    /// The header value.
+    fn value(&self) -> &str;
+}
+
+impl<N: AsRef<str>, V: AsRef<str>> HeaderPair for (N, V) {
+    fn name(&self) -> &str {
+        self.0.as_ref()
+    }
+
+    fn value(&self) -> &str {
+        self.1.as_ref()
+    }
 }
 
 /// The result of signing: the `Authorization` header and the intermediate strings.
@@ -101,9 +142,52 @@ pub struct Signed {
 /// );
 /// # Ok::<(), dataarts_signing::SignError>(())
 /// ```
-pub fn sign(ak: &str, sk: &[u8], input: &SigningInput<'_>) -> Result<Signed, SignError> {
+pub fn sign<H: HeaderPair>(
+    ak: &str,
+    sk: &[u8],
+    input: &SigningInput<'_, H>,
+) -> Result<Signed, SignError> {
+    let (entries, date) = signed_entries(input)?;
+    Ok(finish(ak, sk, input, &entries, date, payload_hash(input)?))
+}
+
+/// Returns the error [`sign`] would return for `input`, if any, without hashing anything.
+///
+/// A caller that signs each attempt of a request again (with a new date) can run this once,
+/// before sending anything, to learn that every later signature will succeed.
+///
+/// ```
+/// use dataarts_signing::{check, SignError, SigningInput};
+///
+/// let headers = [
+///     ("Host".to_string(), "dayu.example".to_string()),
+///     ("X-Sdk-Date".to_string(), "20240102T030405Z".to_string()),
+/// ];
+/// let input = SigningInput { method: "GET", path: "/", query: &[], headers: &headers, body: b"" };
+/// assert_eq!(check(&input), Ok(()));
+/// let no_date = SigningInput { headers: &headers[..1], ..input };
+/// assert_eq!(check(&no_date), Err(SignError::MissingDate));
+/// ```
+///
+/// # Errors
+///
+/// The same as [`sign`], for the same inputs.
+pub fn check<H: HeaderPair>(input: &SigningInput<'_, H>) -> Result<(), SignError> {
+    signed_entries(input)?;
+    if !input.body.is_empty() {
+        find_unique(input.headers, CONTENT_SHA256)?;
+    }
+    Ok(())
+}
+
+/// The headers [`sign`] signs (names lower-cased, sorted) and the checked date.
+#[allow(clippy::type_complexity)]
+fn signed_entries<'a, H: HeaderPair>(
+    input: &SigningInput<'a, H>,
+) -> Result<(Vec<(Cow<'a, str>, &'a str)>, &'a str), SignError> {
     let mut entries: Vec<(Cow<'_, str>, &str)> = Vec::with_capacity(input.headers.len());
-    for (name, value) in input.headers {
+    for header in input.headers {
+        let (name, value) = (header.name(), header.value());
         if name.eq_ignore_ascii_case("authorization") {
             return Err(SignError::AlreadySigned);
         }
@@ -118,7 +202,7 @@ pub fn sign(ak: &str, sk: &[u8], input: &SigningInput<'_>) -> Result<Signed, Sig
         });
     }
     let date = find_date(input.headers)?;
-    Ok(finish(ak, sk, input, &entries, date, payload_hash(input)?))
+    Ok((entries, date))
 }
 
 /// Signs a request over exactly the given header names, in the given order.
@@ -149,10 +233,10 @@ pub fn sign(ak: &str, sk: &[u8], input: &SigningInput<'_>) -> Result<Signed, Sig
 /// assert_eq!(signed.signature, "5a2ce64c865e0e6046321c6f3d5a77ba8413eeaf355c3166c03d58d02ac79624");
 /// # Ok::<(), dataarts_signing::SignError>(())
 /// ```
-pub fn sign_with_names(
+pub fn sign_with_names<H: HeaderPair>(
     ak: &str,
     sk: &[u8],
-    input: &SigningInput<'_>,
+    input: &SigningInput<'_, H>,
     signed_names: &[&str],
 ) -> Result<Signed, SignError> {
     let date = find_date(input.headers)?;
@@ -171,10 +255,10 @@ pub fn sign_with_names(
 }
 
 /// Assembles the canonical request, the string to sign, the signature and the header.
-fn finish(
+fn finish<H>(
     ak: &str,
     sk: &[u8],
-    input: &SigningInput<'_>,
+    input: &SigningInput<'_, H>,
     entries: &[(Cow<'_, str>, &str)],
     date: &str,
     payload_hash: Cow<'_, str>,
@@ -244,8 +328,8 @@ fn finish(
     }
 }
 
-/// The last line of the canonical request (§2.7).
-fn payload_hash<'a>(input: &SigningInput<'a>) -> Result<Cow<'a, str>, SignError> {
+/// The last line of the canonical request: the payload hash.
+fn payload_hash<'a, H: HeaderPair>(input: &SigningInput<'a, H>) -> Result<Cow<'a, str>, SignError> {
     if input.body.is_empty() {
         return Ok(Cow::Borrowed(EMPTY_PAYLOAD_HASH));
     }
@@ -261,19 +345,20 @@ fn payload_hash<'a>(input: &SigningInput<'a>) -> Result<Cow<'a, str>, SignError>
 }
 
 /// The `X-Sdk-Date` value, checked.
-fn find_date(headers: &[(String, String)]) -> Result<&str, SignError> {
+fn find_date<H: HeaderPair>(headers: &[H]) -> Result<&str, SignError> {
     let date = find_unique(headers, DATE)?.ok_or(SignError::MissingDate)?;
     parse_sdk_date(date)?;
     Ok(date)
 }
 
 /// The value of the only header whose lower-cased name is `lower_name`.
-fn find_unique<'a>(
-    headers: &'a [(String, String)],
+fn find_unique<'a, H: HeaderPair>(
+    headers: &'a [H],
     lower_name: &str,
 ) -> Result<Option<&'a str>, SignError> {
     let mut found = None;
-    for (name, value) in headers {
+    for header in headers {
+        let name = header.name();
         let matches = if name.is_ascii() {
             name.eq_ignore_ascii_case(lower_name)
         } else {
@@ -285,7 +370,7 @@ fn find_unique<'a>(
                     name: lower_name.to_string(),
                 });
             }
-            found = Some(value.as_str());
+            found = Some(header.value());
         }
     }
     Ok(found)
@@ -355,6 +440,73 @@ mod tests {
             hex,
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
+    }
+
+    /// `check` fails exactly when, and as, `sign` does, for every short list of headers
+    /// drawn from names that collide in every way (case, `_`, non-ASCII lower-casing).
+    #[test]
+    fn check_fails_exactly_as_sign_does() {
+        let names = [
+            "authorization",
+            "Authorization",
+            "X-Sdk-Date",
+            "x-sdk-date",
+            "Host",
+            "host",
+            "a_b",
+            "A_B",
+            "k",
+            "\u{212a}",
+            "É",
+            "é",
+            "X-Sdk-Content-Sha256",
+        ];
+        let values = ["20240102T030405Z", "2024"];
+        let mut lists: Vec<Vec<(String, String)>> = vec![vec![]];
+        let mut last = lists.clone();
+        for _ in 0..3 {
+            let mut longer = Vec::new();
+            for l in &last {
+                for n in names {
+                    for v in values {
+                        let mut l = l.clone();
+                        l.push((n.to_string(), v.to_string()));
+                        longer.push(l);
+                    }
+                }
+            }
+            lists.extend(longer.iter().cloned());
+            last = longer;
+        }
+        // Two names repeated at once: `sign` names the smaller.
+        let pairs = ["host", "Host", "k", "\u{212a}", "x-sdk-date", "X-Sdk-Date"];
+        for a in pairs {
+            for b in pairs {
+                for c in pairs {
+                    for d in pairs {
+                        let h = |n: &str| (n.to_string(), values[0].to_string());
+                        lists.push(vec![h(a), h(b), h(c), h(d)]);
+                    }
+                }
+            }
+        }
+        assert!(lists.len() > 10_000);
+        for headers in &lists {
+            for body in [&b""[..], b"{}"] {
+                let input = SigningInput {
+                    method: "POST",
+                    path: "/",
+                    query: &[],
+                    headers,
+                    body,
+                };
+                assert_eq!(
+                    check(&input),
+                    sign("AK", b"SK", &input).map(drop),
+                    "{headers:?} {body:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! One deploy call, and the read-back reconciliation after an ambiguous failure that makes
 //! sure no package is released twice.
 
+use std::borrow::Cow;
+
 use dataarts_release_raw::types;
 
 use crate::client::Client;
@@ -45,7 +47,7 @@ impl Client {
                 let detail = r
                     .deploy_package_details
                     .iter()
-                    .find(|d| d.package_id.map(|n| n.to_string()).as_deref() == Some(id.as_str()));
+                    .find(|d| d.package_id.is_some_and(|n| prints_as(n, id.as_str())));
                 DeployedPackage {
                     package_id: id.clone(),
                     task_id: detail
@@ -67,7 +69,8 @@ impl Client {
         startup_mode: i32,
     ) -> (Vec<(PackageId, DeployResult)>, bool) {
         let policy = self.retry_policy().clone();
-        let mut pending: Vec<PackageId> = ids.to_vec();
+        // The ids of the first round are borrowed; later rounds own theirs.
+        let mut pending: Cow<'_, [PackageId]> = Cow::Borrowed(ids);
         let mut out: Vec<(PackageId, DeployResult)> = Vec::with_capacity(ids.len());
         let mut rounds = 0;
         let mut reconciled = false;
@@ -94,7 +97,7 @@ impl Client {
                     reconciled = true;
                     tracing::warn!(error = %e, round = rounds, "deploy outcome unknown; reading the packages back");
                     let mut again = Vec::new();
-                    for id in pending {
+                    for id in pending.into_owned() {
                         match self.show_package(id.clone()).await {
                             Ok(detail) => {
                                 let p = detail.package;
@@ -142,11 +145,11 @@ impl Client {
                         count = again.len(),
                         "re-sending the packages still awaiting review"
                     );
-                    pending = again;
+                    pending = Cow::Owned(again);
                 }
                 Err(e) => {
                     let ambiguous = e.is_ambiguous();
-                    out.extend(pending.into_iter().map(|id| {
+                    out.extend(pending.into_owned().into_iter().map(|id| {
                         let r = if ambiguous {
                             DeployResult::Unknown(e.clone())
                         } else {
@@ -161,5 +164,52 @@ impl Client {
         // Report in request order.
         out.sort_by_key(|(id, _)| ids.iter().position(|x| x == id).unwrap_or(usize::MAX));
         (out, reconciled)
+    }
+}
+
+/// True when `n` prints as `text` (`n.to_string() == text`), without printing it.
+fn prints_as(n: i64, text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let canonical = digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'))
+        && text != "-0";
+    canonical && text.parse::<i64>() == Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prints_as;
+
+    #[test]
+    fn prints_as_is_to_string_equality() {
+        let numbers = [0, 1, -1, 7, 10, 1000, -1000, i64::MAX, i64::MIN];
+        let texts = [
+            "",
+            "-",
+            "0",
+            "-0",
+            "00",
+            "01",
+            "1",
+            "+1",
+            "-1",
+            "7",
+            "07",
+            "10",
+            "1000",
+            " 1000",
+            "1000 ",
+            "-1000",
+            "1e3",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "9223372036854775808",
+            "１０００",
+        ];
+        for n in numbers {
+            for t in texts {
+                assert_eq!(prints_as(n, t), n.to_string() == t, "{n} {t:?}");
+            }
+        }
     }
 }
