@@ -249,14 +249,10 @@ impl HandClient {
                 HeaderValue::from_static("application/json"),
             )
             .header(HeaderName::from_static("workspace"), WORKSPACE)
-            // The generated client sends (and so signs) these two as well.
+            // The generated client sends (and so the wrapper signs) this one as well.
             .header(
                 reqwest::header::ACCEPT,
                 HeaderValue::from_static("application/json"),
-            )
-            .header(
-                HeaderName::from_static("api-version"),
-                HeaderValue::from_static("2.0.0"),
             )
             .body(body)
             .build()?;

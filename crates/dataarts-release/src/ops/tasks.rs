@@ -163,7 +163,7 @@ impl std::fmt::Debug for WaitForTask<'_> {
 
 /// A task's wait ends when its status is final, whether it succeeded or failed: the caller
 /// reads the outcome from the task.
-fn task_finished(r: &Result<SystemTask>) -> Option<Acceptance> {
+pub(crate) fn task_finished(r: &Result<SystemTask>) -> Option<Acceptance> {
     matches!(r, Ok(t) if t.status.is_final()).then_some(Acceptance::Success)
 }
 

@@ -12,6 +12,7 @@ use crate::client::Client;
 use crate::error::{Error, Input, Result};
 use crate::ids::{PackageId, TaskId};
 use crate::model::{DeployStatus, ReleasePackage, SubTask, SystemTask};
+use crate::ops::tasks::task_finished;
 use crate::validate;
 use crate::wait::{
     package_status, polling_setters, wait_error, Progress, ReleaseOutcome, ReleaseResult, Tracker,
@@ -215,11 +216,6 @@ impl std::fmt::Debug for WaitForPackage {
             .field("polling", &self.polling)
             .finish()
     }
-}
-
-/// A release task's wait ends when its status is final, whether it succeeded or failed.
-fn task_finished(r: &Result<SystemTask>) -> Option<Acceptance> {
-    matches!(r, Ok(t) if t.status.is_final()).then_some(Acceptance::Success)
 }
 
 /// A package's wait ends when its `deploy_status` is released or failed.
