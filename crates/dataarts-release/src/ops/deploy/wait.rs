@@ -224,6 +224,17 @@ fn package_finished(r: &Result<ReleasePackage>) -> Option<Acceptance> {
         .then_some(Acceptance::Success)
 }
 
+/// Reads a package: the package, and whether its release has ended (released or failed).
+/// Serves both the single-package wait and a deployment's packages that have no task id.
+async fn read_package(client: &Client, package_id: &PackageId) -> Result<(ReleasePackage, bool)> {
+    let result = client
+        .show_package(package_id.clone())
+        .await
+        .map(|d| d.package);
+    let acceptance = classify(&result, &[&package_finished]);
+    result.map(|p| (p, acceptance != Acceptance::Retry))
+}
+
 /// Polls one package's status.
 struct PackagePoller {
     client: Client,
@@ -241,18 +252,13 @@ impl Poller for PackagePoller {
         _elapsed: Duration,
         _reporter: &mut Reporter<'_, Progress>,
     ) -> Verdict<ReleasePackage, Error> {
-        let result = self
-            .client
-            .show_package(self.package_id.clone())
-            .await
-            .map(|d| d.package);
-        match (classify(&result, &[&package_finished]), result) {
-            (_, Err(e)) => Verdict::Failed(e),
-            (Acceptance::Retry, Ok(p)) => {
+        match read_package(&self.client, &self.package_id).await {
+            Err(e) => Verdict::Failed(e),
+            Ok((p, false)) => {
                 self.last_status = package_status(p.deploy_status);
                 Verdict::Pending
             }
-            (_, Ok(p)) => Verdict::Done(p),
+            Ok((p, true)) => Verdict::Done(p),
         }
     }
 
@@ -336,14 +342,8 @@ impl DeploymentPoller {
                 Ok((new, finished))
             }
             None => {
-                let result = client
-                    .show_package(e.package_id.clone())
-                    .await
-                    .map(|d| d.package);
-                let acceptance = classify(&result, &[&package_finished]);
-                let p = result?;
+                let (p, finished) = read_package(client, &e.package_id).await?;
                 e.last_status = package_status(p.deploy_status);
-                let finished = acceptance != Acceptance::Retry;
                 if finished {
                     e.tracker.completed = e.tracker.total;
                     e.done = Some(ReleaseResult {
