@@ -75,7 +75,7 @@ class Emulator:
             return ""
 
 
-def start_emulator(tmp_dir: Path, *extra_args: str) -> Emulator:
+def start_emulator(tmp_dir: Path, *extra_args: str, task_duration: str = "50ms") -> Emulator:
     ak = _random(string.ascii_uppercase + string.digits, 20)
     sk = _random(string.ascii_letters + string.digits, 40)
     token = "conformance-" + secrets.token_hex(24)
@@ -87,7 +87,7 @@ def start_emulator(tmp_dir: Path, *extra_args: str) -> Emulator:
         "--sk", sk,
         "--token", token,
         "--no-rate-limit",
-        "--task-duration", "50ms",
+        "--task-duration", task_duration,
         *extra_args,
     ]
     log_path = tmp_dir / "emulator.stderr.log"

@@ -12,6 +12,7 @@
 //! Every one signs every request with the same crate, so the difference is the client code.
 
 pub mod soak;
+pub mod wait_scale;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

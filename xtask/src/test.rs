@@ -6,7 +6,7 @@
 //!    (skipped when a stamp file shows the requirements and the interpreter unchanged);
 //! 2. `spec`: validate `openapi/deploy.yaml` with `openapi-spec-validator`;
 //! 3. `rust`: `cargo test --workspace`, with any extra arguments passed through;
-//! 4. `conformance`: build the emulator binary and run the Python suite in `conformance/`
+//! 4. `conformance`: build the emulator and CLI binaries and run the Python suite in `conformance/`
 //!    (official Huawei SDK, schemathesis, a generated Python client) against it.
 //!
 //! A failed step does not stop the independent ones after it; the summary lists every step,
@@ -326,16 +326,16 @@ fn cargo_test(root: &Path, extra: &[String]) -> anyhow::Result<()> {
 // ---------------------------------------------------------------------------------------------
 // conformance
 
-/// Builds the emulator binary and returns its path, as cargo reports it.
-fn build_emulator(root: &Path) -> anyhow::Result<PathBuf> {
-    println!("$ cargo build -p dataarts-emulator --bin dataarts-emulator");
+/// Builds one binary of the workspace and returns its path, as cargo reports it.
+fn build_binary(root: &Path, package: &str, bin: &str) -> anyhow::Result<PathBuf> {
+    println!("$ cargo build -p {package} --bin {bin}");
     let output = cargo()
         .args([
             "build",
             "-p",
-            "dataarts-emulator",
+            package,
             "--bin",
-            "dataarts-emulator",
+            bin,
             "--message-format=json-render-diagnostics",
         ])
         .current_dir(root)
@@ -345,32 +345,33 @@ fn build_emulator(root: &Path) -> anyhow::Result<PathBuf> {
         .context("could not start `cargo build`")?;
     if !output.status.success() {
         bail!(
-            "`cargo build -p dataarts-emulator --bin dataarts-emulator` exited with {}",
+            "`cargo build -p {package} --bin {bin}` exited with {}",
             output.status
         );
     }
     let stdout = String::from_utf8_lossy(&output.stdout);
-    emulator_executable(&stdout)
-        .context("cargo built dataarts-emulator but reported no executable for it")
+    executable(&stdout, bin)
+        .with_context(|| format!("cargo built {package} but reported no executable `{bin}`"))
 }
 
-/// Finds the `dataarts-emulator` executable in cargo's JSON messages.
-fn emulator_executable(messages: &str) -> Option<PathBuf> {
+/// Finds the executable of the binary target `bin` in cargo's JSON messages.
+fn executable(messages: &str, bin: &str) -> Option<PathBuf> {
     messages
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|m| {
-            m["reason"] == "compiler-artifact" && m["target"]["name"] == "dataarts-emulator"
-        })
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == bin)
         .filter_map(|m| m["executable"].as_str().map(PathBuf::from))
         .next_back()
 }
 
 fn conformance(root: &Path) -> anyhow::Result<()> {
-    let emulator = build_emulator(root)?;
+    let emulator = build_binary(root, "dataarts-emulator", "dataarts-emulator")?;
+    // The CLI too: the JUnit report test runs the real `dataarts-release deploy`.
+    let cli = build_binary(root, "dataarts-release-cli", "dataarts-release")?;
     println!(
-        "$ .venv/bin/python -m pytest {CONFORMANCE_DIR}   (emulator: {})",
-        emulator.display()
+        "$ .venv/bin/python -m pytest {CONFORMANCE_DIR}   (emulator: {}, CLI: {})",
+        emulator.display(),
+        cli.display()
     );
     let status = Command::new(venv_python(root))
         .args([
@@ -382,6 +383,7 @@ fn conformance(root: &Path) -> anyhow::Result<()> {
             CONFORMANCE_DIR,
         ])
         .env("DATAARTS_EMULATOR_BIN", &emulator)
+        .env("DATAARTS_RELEASE_BIN", &cli)
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .current_dir(root)
         .status()
@@ -457,14 +459,18 @@ mod tests {
     }
 
     #[test]
-    fn the_emulator_path_comes_from_cargo_messages() {
+    fn binary_paths_come_from_cargo_messages() {
         let messages = r#"{"reason":"compiler-artifact","target":{"name":"dataarts-signing"},"executable":null}
 {"reason":"compiler-artifact","target":{"name":"dataarts-emulator"},"executable":"/t/debug/dataarts-emulator"}
 {"reason":"build-finished","success":true}"#;
         assert_eq!(
-            emulator_executable(messages),
+            executable(messages, "dataarts-emulator"),
             Some(PathBuf::from("/t/debug/dataarts-emulator"))
         );
-        assert_eq!(emulator_executable("{\"reason\":\"build-finished\"}"), None);
+        assert_eq!(executable(messages, "dataarts-release"), None);
+        assert_eq!(
+            executable("{\"reason\":\"build-finished\"}", "dataarts-emulator"),
+            None
+        );
     }
 }

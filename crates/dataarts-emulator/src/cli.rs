@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::config::{FaultConfig, RateLimits, TaskTiming};
+use crate::config::{FaultConfig, OffsetUnit, RateLimits, TaskTiming};
 use crate::emulator::{Emulator, EmulatorBuilder};
 use crate::error::EmulatorError;
 
@@ -91,6 +91,10 @@ pub struct EmulatorArgs {
     /// Restrict faults to these operationIds (repeatable).
     #[arg(long = "fault-operation", value_name = "OPERATION_ID")]
     pub fault_operations: Vec<String>,
+    /// What `offset` counts when listing packages and pending items: rows to skip, or a page
+    /// index (`offset * limit` rows are skipped).
+    #[arg(long, value_name = "UNIT", value_enum, default_value_t = OffsetUnit::Rows)]
+    pub offset_unit: OffsetUnit,
     /// Journal entries kept in memory.
     #[arg(long, value_name = "N")]
     pub journal_capacity: Option<usize>,
@@ -153,6 +157,7 @@ impl EmulatorArgs {
             throttle_burst: self.fault_throttle,
             operations: (!self.fault_operations.is_empty()).then(|| self.fault_operations.clone()),
         });
+        b = b.offset_unit(self.offset_unit);
         if let Some(n) = self.journal_capacity {
             b = b.journal_capacity(n);
         }

@@ -1,4 +1,5 @@
-//! Runtime settings: rate limits, fault injection and system-task timing.
+//! Runtime settings: rate limits, fault injection, system-task timing and what a list's
+//! `offset` counts.
 
 use std::time::Duration;
 
@@ -176,6 +177,53 @@ impl Default for TaskTiming {
     }
 }
 
+/// What the `offset` of the two list operations (release packages, pending items) counts.
+///
+/// Huawei's pages call it both a start row and a "start page", so the emulator serves either:
+/// with [`OffsetUnit::Rows`] (the default) `offset` rows are skipped, with
+/// [`OffsetUnit::Pages`] `offset * limit` rows are. `total` counts rows either way.
+///
+/// ```
+/// use dataarts_emulator::OffsetUnit;
+/// assert_eq!(OffsetUnit::Rows.rows_to_skip(3, 10), 3);
+/// assert_eq!(OffsetUnit::Pages.rows_to_skip(3, 10), 30);
+/// ```
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum OffsetUnit {
+    /// `offset` is the number of rows to skip.
+    #[default]
+    Rows,
+    /// `offset` is a page index: `offset * limit` rows are skipped.
+    Pages,
+}
+
+impl OffsetUnit {
+    /// How many rows an `offset` skips with pages of `limit` rows (saturating).
+    pub fn rows_to_skip(self, offset: usize, limit: usize) -> usize {
+        match self {
+            OffsetUnit::Rows => offset,
+            OffsetUnit::Pages => offset.saturating_mul(limit),
+        }
+    }
+}
+
+/// Listing settings (admin endpoint `GET`/`PUT /_emulator/paging`, JSON
+/// `{"offset_unit": "rows"}` or `{"offset_unit": "pages"}`).
+///
+/// ```
+/// let p: dataarts_emulator::Paging = serde_json::from_str(r#"{"offset_unit":"pages"}"#).unwrap();
+/// assert_eq!(p.offset_unit, dataarts_emulator::OffsetUnit::Pages);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Paging {
+    /// What `offset` counts (default rows).
+    pub offset_unit: OffsetUnit,
+}
+
 /// Serde for `Option<Duration>` as a humantime string (or a number of milliseconds).
 mod duration_opt {
     use std::time::Duration;
@@ -248,5 +296,24 @@ mod tests {
         let r: RateLimits = serde_json::from_str(r#"{"per_user":null}"#).unwrap();
         assert_eq!(r.per_user, None);
         assert_eq!(r.per_api, Some(100));
+    }
+
+    #[test]
+    fn offset_units() {
+        assert_eq!(OffsetUnit::default(), OffsetUnit::Rows);
+        assert_eq!(OffsetUnit::Rows.rows_to_skip(7, 3), 7);
+        assert_eq!(OffsetUnit::Pages.rows_to_skip(7, 3), 21);
+        assert_eq!(OffsetUnit::Pages.rows_to_skip(usize::MAX, 2), usize::MAX);
+        let p: Paging = serde_json::from_str("{}").unwrap();
+        assert_eq!(p.offset_unit, OffsetUnit::Rows);
+        assert_eq!(
+            serde_json::to_string(&Paging {
+                offset_unit: OffsetUnit::Pages
+            })
+            .unwrap(),
+            r#"{"offset_unit":"pages"}"#
+        );
+        assert!(serde_json::from_str::<Paging>(r#"{"offset_unit":"bytes"}"#).is_err());
+        assert!(serde_json::from_str::<Paging>(r#"{"unit":"rows"}"#).is_err());
     }
 }

@@ -10,7 +10,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::app::Shared;
-use crate::config::{FaultConfig, RateLimits, TaskTiming};
+use crate::config::{FaultConfig, OffsetUnit, Paging, RateLimits, TaskTiming};
 use crate::error::EmulatorError;
 use crate::faults::Faults;
 use crate::fixtures::{
@@ -49,6 +49,7 @@ pub struct EmulatorBuilder {
     rate_limits: RateLimits,
     faults: FaultConfig,
     timing: TaskTiming,
+    paging: Paging,
     port: u16,
     journal_capacity: usize,
 }
@@ -68,6 +69,7 @@ impl std::fmt::Debug for EmulatorBuilder {
             .field("rate_limits", &self.rate_limits)
             .field("faults", &self.faults)
             .field("timing", &self.timing)
+            .field("paging", &self.paging)
             .field("port", &self.port)
             .field("journal_capacity", &self.journal_capacity)
             .finish()
@@ -85,6 +87,7 @@ impl Default for EmulatorBuilder {
             rate_limits: RateLimits::default(),
             faults: FaultConfig::default(),
             timing: TaskTiming::default(),
+            paging: Paging::default(),
             port: 0,
             journal_capacity: DEFAULT_JOURNAL_CAPACITY,
         }
@@ -164,6 +167,20 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Sets what `offset` counts in the two list operations (default [`OffsetUnit::Rows`]).
+    ///
+    /// ```no_run
+    /// # async fn f() -> Result<(), dataarts_emulator::EmulatorError> {
+    /// use dataarts_emulator::{Emulator, OffsetUnit};
+    /// let emu = Emulator::builder().demo().offset_unit(OffsetUnit::Pages).start().await?;
+    /// assert_eq!(emu.offset_unit(), OffsetUnit::Pages);
+    /// # Ok(()) }
+    /// ```
+    pub fn offset_unit(mut self, unit: OffsetUnit) -> Self {
+        self.paging.offset_unit = unit;
+        self
+    }
+
     /// Port on 127.0.0.1 (default 0: any free port).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
@@ -233,8 +250,10 @@ impl EmulatorBuilder {
                 source,
             })?;
         let addr = listener.local_addr()?;
+        let mut state = State::new(&fixtures, self.seed_packages, self.timing);
+        state.set_offset_unit(self.paging.offset_unit);
         let shared = Arc::new(Shared {
-            state: StateCell::new(State::new(&fixtures, self.seed_packages, self.timing)),
+            state: StateCell::new(state),
             fixtures,
             seed_packages: self.seed_packages,
             timing: self.timing,
@@ -294,6 +313,16 @@ impl RunningEmulator {
     /// Replaces the rate limits (and empties the buckets).
     pub fn set_rate_limits(&self, r: RateLimits) {
         self.shared.rate.set(r);
+    }
+
+    /// What `offset` counts in the two list operations.
+    pub fn offset_unit(&self) -> OffsetUnit {
+        self.shared.state.lock().offset_unit()
+    }
+
+    /// Changes what `offset` counts in the two list operations (kept across resets).
+    pub fn set_offset_unit(&self, unit: OffsetUnit) {
+        self.shared.state.lock().set_offset_unit(unit);
     }
 
     /// Finishes one more subtask of every running release task.

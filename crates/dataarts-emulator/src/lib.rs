@@ -124,6 +124,9 @@
 //! - Pending items: packaging sets `package_flag` 1 (items stay listed); a successful release
 //!   removes them from the pending-item list; a revoke sets the flag back to 0; a failed
 //!   release leaves it at 1 (the item can be packaged again).
+//! - Listing: `offset` counts rows by default; with [`OffsetUnit::Pages`]
+//!   (`--offset-unit pages`, [`EmulatorBuilder::offset_unit`]) it is a page index and
+//!   `offset * limit` rows are skipped, in both list operations. `total` counts rows.
 //! - Requests: `Content-Type` must be `application/json` (any charset or case) or absent; GETs
 //!   ignore it. The package query accepts no body and `{}`. Unknown JSON fields are ignored;
 //!   `null` counts as absent. Bodies are limited to 12 MB (413 `APIGW.0201`).
@@ -175,6 +178,7 @@
 //! | `GET /_emulator/journal[?after=SEQ]` | the journal, a JSON array of [`JournalEntry`] |
 //! | `GET /_emulator/faults`, `PUT /_emulator/faults` | read or replace the [`FaultConfig`] (JSON) |
 //! | `GET /_emulator/rate-limits`, `PUT /_emulator/rate-limits` | read or replace the [`RateLimits`] (`{"per_user": 10, "per_api": null}`) |
+//! | `GET /_emulator/paging`, `PUT /_emulator/paging` | read or replace the [`Paging`] settings (`{"offset_unit": "pages"}`; kept across resets) |
 //! | `POST /_emulator/tasks/advance` | finish one more subtask of every running task |
 //! | `POST /_emulator/tasks/complete` | finish every running task |
 //! | `POST /_emulator/reset` | back to the initial fixtures (state, journal, buckets) |
@@ -199,7 +203,7 @@ mod server;
 mod state;
 
 pub use cli::{run_cli, EmulatorArgs};
-pub use config::{FaultConfig, RateLimits, TaskTiming};
+pub use config::{FaultConfig, OffsetUnit, Paging, RateLimits, TaskTiming};
 pub use emulator::{Emulator, EmulatorBuilder, RunningEmulator, DEFAULT_JOURNAL_CAPACITY};
 pub use error::EmulatorError;
 pub use faults::FaultKind;

@@ -7,12 +7,15 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0  success
-  1  the service refused the request, or a release ended FAILED
-  2  usage or invalid input (nothing was sent)
-  3  authentication or permission
-  4  timed out while waiting
-  5  network or transport failure
+    0  success (deploy: every package ended released, this run or before; see --strict)
+    1  the service refused the request, or a release ended FAILED
+       (deploy: a package was refused, failed, or was not sent by --all-or-nothing)
+    2  usage or invalid input (nothing was sent)
+    3  authentication or permission
+    4  timed out while waiting
+    5  network or transport failure
+  130  interrupted by SIGINT (Ctrl-C); re-run the same command to resume
+  143  terminated by SIGTERM; re-run the same command to resume
 
 Credentials come from the environment or the profile file, never from flags:
   HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK [, HUAWEICLOUD_SDK_SECURITY_TOKEN]
@@ -120,6 +123,8 @@ pub enum Command {
     /// Run the local DataArts Factory emulator in the foreground (demo data unless
     /// --fixtures or credentials are given).
     Emulator(crate::embedded::EmulatorArgs),
+    /// Print the JSON Schema of a command's `--output json` document (none: list them).
+    Schema(crate::commands::schema::SchemaArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to generate completions for.
@@ -151,6 +156,19 @@ pub struct DeployArgs {
         value_name = "DURATION"
     )]
     pub timeout: Duration,
+    /// Anything not released by this run is an error (by default a package already released
+    /// or being released counts as done).
+    #[arg(long)]
+    pub strict: bool,
+    /// Read every package's state first and send nothing unless every one can be released.
+    #[arg(long)]
+    pub all_or_nothing: bool,
+    /// Read every package's state and print what would happen; send no release.
+    #[arg(long, conflicts_with = "wait")]
+    pub dry_run: bool,
+    /// CI reports.
+    #[command(flatten)]
+    pub reports: crate::report::ReportArgs,
 }
 
 /// `packages ...`.

@@ -10,11 +10,14 @@ use clap::Parser;
 mod cli;
 mod commands;
 mod context;
+mod deploy_keys;
 mod embedded;
 mod exit;
 mod ids_input;
 mod output;
 mod progress;
+mod report;
+mod signals;
 
 use cli::{Cli, OutputFormat};
 use exit::CliError;

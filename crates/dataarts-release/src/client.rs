@@ -15,6 +15,7 @@ use crate::error::{
     ConfigProblem, Error, Input, InputProblem, LocalProblem, Origin, Result, ServiceError, Setting,
 };
 use crate::pace::Pacer;
+use crate::paging::OffsetUnits;
 use crate::retry::{parse_retry_after, RetryPolicy};
 use crate::transport::{ProjectId, SigningTransport};
 use crate::validate;
@@ -69,6 +70,8 @@ pub(crate) struct Inner {
     pub(crate) project_id: String,
     pub(crate) credentials: Credentials,
     pub(crate) retry: RetryPolicy,
+    /// What each list operation's `offset` counts, once a listing found out.
+    pub(crate) offset_units: OffsetUnits,
 }
 
 impl fmt::Debug for Client {
@@ -379,6 +382,7 @@ impl ClientBuilder {
             project_id,
             credentials,
             retry: self.retry,
+            offset_units: OffsetUnits::default(),
         };
         Ok(Client {
             inner: Arc::new(inner),

@@ -25,7 +25,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Other operations: [`Client::list_packages`] (one page or a `Stream` of everything),
+//! Other operations: [`Client::list_packages`] (one page or a `Stream` of everything, each
+//! item once whether the service's `offset` counts rows or pages),
 //! [`Client::show_package`], [`Client::cancel_packages`], [`Client::pending_items`],
 //! [`Client::package_pending_items`], [`Client::system_task`], [`Client::deploy_all`]
 //! (any number of ids), [`Client::wait_for_task`], [`Client::wait_for_package`].
@@ -63,6 +64,22 @@
 //!   `delete_flag` 0); packages found releasing, released or failed count as released (their
 //!   task id is then unknown, and [`Deployment::wait`] polls their package status instead).
 //!   Revoke and package creation are not reconciled: read the state back yourself.
+//! - **Refused batches are taken apart**: when the service refuses a whole deploy because of
+//!   one package's state or existence, the client reads the packages' states (the package
+//!   list 100 at a time, or one read per id, whichever takes fewer requests), gives each id
+//!   its own result ([`DeployResult::AlreadyReleased`], or a refusal naming its own
+//!   [`PackageCondition`]) and re-sends only the ids still awaiting review. Re-running a
+//!   batch is therefore safe: see [`Client::deploy_all`].
+//! - **All or nothing, dry run, interruption**: [`DeployAll::all_or_nothing`] reads every
+//!   package's state first and sends nothing unless every one can be released;
+//!   [`DeployAll::plan`] is the dry run ([`DeployPlan`]); [`DeployAll::stop_when`] sends no new
+//!   chunk once its future completes (a signal, say), lets a request in flight finish within
+//!   [`DeployAll::stop_grace`], and reports the ids never sent as [`DeployResult::NotSent`].
+//! - **Waiting scales with the number of releases**: each poll round of
+//!   [`Deployment::wait`] reads a few releases one by one (release task, with subtask
+//!   progress) and many from the package list, 100 per request (the releasing ones, then the
+//!   recently ended ones), whichever costs fewer requests that round: about N/100 requests a
+//!   round for N releases.
 //!
 //! # Credentials and configuration
 //!
@@ -118,7 +135,7 @@ mod validate;
 mod wait;
 mod waiter;
 
-pub use batch::{BatchReport, DeployAll, PackageOutcome};
+pub use batch::{BatchReport, DeployAll, PackageOutcome, DEFAULT_STOP_GRACE};
 pub use client::Client;
 pub use config::{ClientBuilder, DEFAULT_RATE_LIMIT};
 pub use credentials::Credentials;
@@ -133,8 +150,8 @@ pub use model::{
     TaskType, UpdateType,
 };
 pub use ops::deploy::{
-    DeployRequest, DeployResult, DeployedPackage, Deployment, WaitForDeployment, WaitForPackage,
-    MAX_DEPLOY_IDS,
+    DeployPlan, DeployRequest, DeployResult, DeployedPackage, Deployment, PackageCondition,
+    PlannedPackage, WaitForDeployment, WaitForPackage, MAX_DEPLOY_IDS,
 };
 pub use ops::packages::ListPackages;
 pub use ops::pending::{CreatePackage, ListPendingItems};

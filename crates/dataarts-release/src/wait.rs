@@ -87,9 +87,11 @@ pub struct ReleaseResult {
     pub package_id: PackageId,
     /// How it ended.
     pub outcome: ReleaseOutcome,
-    /// The final system task with its subtasks, when the release task id was known.
+    /// The final system task with its subtasks, when the release was followed through its
+    /// task (a small deployment with task ids).
     pub task: Option<SystemTask>,
-    /// The package as read back, when it was polled through "show package".
+    /// The package as read at its end, when the release was followed through its package:
+    /// "show package" (no task id) or, for a large deployment, the package list.
     pub package: Option<ReleasePackage>,
 }
 

@@ -68,12 +68,28 @@ async fn stream_pages_through_many_packages_without_over_fetching() {
         .await
         .unwrap();
     assert_eq!(all.len(), 253);
-    let lists = emu
-        .journal()
-        .iter()
-        .filter(|j| j.operation == Some(dataarts_release::Operation::ListFactoryReleasePackages))
-        .count();
-    assert_eq!(lists, 3, "total reached on the third page");
+    let lists = || {
+        emu.journal()
+            .iter()
+            .filter(|j| {
+                j.operation == Some(dataarts_release::Operation::ListFactoryReleasePackages)
+            })
+            .count()
+    };
+    assert_eq!(
+        lists(),
+        4,
+        "3 pages, and once per client the probe of what offset counts"
+    );
+    let again: Vec<_> = c
+        .list_packages()
+        .limit(100)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(again, all);
+    assert_eq!(lists(), 4 + 3, "total reached on the third page");
     emu.shutdown().await;
 }
 
@@ -85,9 +101,15 @@ async fn cancel_packages_revokes() {
     let d = c.show_package("12").await.unwrap();
     assert!(d.package.deleted);
     assert!(!d.package.is_awaiting_review());
-    // A revoked package can no longer be released: refused, not released.
+    // A revoked package can no longer be released: refused with its own state (read back
+    // after the service's refusal), not released.
     let e = c.deploy(["12"]).send().await.unwrap_err();
-    assert_eq!(e.code(), Some("EMU.0003"), "{e}");
+    assert!(e.is_package_state(), "{e}");
+    assert_eq!(
+        dataarts_release::PackageCondition::of_error(&e),
+        Some(dataarts_release::PackageCondition::Revoked),
+        "{e}"
+    );
     assert_eq!(emu.release_count("12"), 0);
     emu.shutdown().await;
 }
@@ -274,14 +296,21 @@ async fn deploy_all_250_in_three_requests() {
 async fn deploy_all_reports_refused_chunks_per_id() {
     let emu = emulator_with(|b| b.seed_packages(10)).await;
     let c = client(&emu);
-    // Chunk 1 (1000..1004) is fine; chunk 2 contains an unknown id and is refused as a whole.
+    // Chunk 1 (1000..1004) is fine; chunk 2 contains an unknown id and is refused as a whole:
+    // it is taken apart, 1005 and 1006 are re-sent, only the unknown id is refused.
     let ids = [
         "1000", "1001", "1002", "1003", "1004", "1005", "1006", "999999",
     ];
     let report = c.deploy_all(ids).chunk_size(5).send().await.unwrap();
-    assert_eq!(report.released().len(), 5);
-    assert_eq!(report.refused().len(), 3);
+    assert_eq!(report.released().len(), 7);
+    assert_eq!(report.refused(), vec!["999999"]);
     assert!(report.unknown().is_empty());
+    let last = &report.outcomes[7].result;
+    assert_eq!(
+        last.condition(),
+        Some(dataarts_release::PackageCondition::NotFound),
+        "{last:?}"
+    );
     for o in &report.outcomes {
         let expected = if o.result.is_released() { 1 } else { 0 };
         assert_eq!(emu.release_count(o.package_id.as_str()), expected);

@@ -280,15 +280,28 @@ async fn partial_release_names_what_was_released() {
             ),
         )
     };
-    // 500 → 12 is releasing, 23 still awaiting → re-send 23 → refused.
+    let package = |id: &str, status: u8| {
+        format!(
+            r#"{{"package_id":"{id}","deploy_status":{status},"delete_flag":0,"package_approvers":[]}}"#
+        )
+    };
+    // 500 → one list page: 12 is releasing, 23 still awaiting → re-send 23 → refused → 23
+    // read again: released meanwhile (by someone else), so it is not re-sent.
     let s = scripted(vec![
         json(500, "{}"),
-        show("12", 5),
-        show("23", 1),
+        json(
+            200,
+            &format!(
+                r#"{{"total":2,"data":[{},{}]}}"#,
+                package("12", 5),
+                package("23", 1)
+            ),
+        ),
         json(
             400,
             r#"{"error_code":"EMU.0003","error_msg":"package 23 is not awaiting review"}"#,
         ),
+        show("23", 2),
     ])
     .await;
     let e = scripted_client(&s)
@@ -300,7 +313,11 @@ async fn partial_release_names_what_was_released() {
         Error::PartialRelease { released, source } => {
             assert_eq!(released.len(), 1);
             assert_eq!(released[0], "12");
-            assert_eq!(source.code(), Some("EMU.0003"));
+            assert!(source.is_package_state(), "{source}");
+            assert_eq!(
+                dataarts_release::PackageCondition::of_error(source),
+                Some(dataarts_release::PackageCondition::AlreadyReleased)
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -308,11 +325,12 @@ async fn partial_release_names_what_was_released() {
     let posts: Vec<String> = s
         .all()
         .iter()
-        .filter(|r| r.method == "POST")
+        .filter(|r| r.method == "POST" && r.target.ends_with("/deploy"))
         .map(|r| String::from_utf8_lossy(&r.body).to_string())
         .collect();
     assert_eq!(posts.len(), 2);
     assert!(posts[1].contains(r#"["23"]"#), "only 23 re-sent: {posts:?}");
+    assert_eq!(s.count(), 4, "two sends, one list page, one read of 23");
 }
 
 #[tokio::test(start_paused = true)]

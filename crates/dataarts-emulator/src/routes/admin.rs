@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::matcher::percent_decode;
 use crate::app::{error_response, respond, Body, Shared, JSON_CT};
-use crate::config::{FaultConfig, RateLimits};
+use crate::config::{FaultConfig, Paging, RateLimits};
 use crate::error::ApiError;
 
 fn ok_json<T: Serialize>(v: &T, request_id: &str) -> Response<Body> {
@@ -25,6 +25,12 @@ fn done(request_id: &str) -> Response<Body> {
 
 fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(ApiError::malformed_json)
+}
+
+fn paging(shared: &Shared) -> Paging {
+    Paging {
+        offset_unit: shared.state.lock().offset_unit(),
+    }
 }
 
 /// Handles `/_emulator{rest}`.
@@ -59,6 +65,11 @@ pub(crate) fn handle(
         (&Method::PUT, ["rate-limits"]) => parse::<RateLimits>(body).map(|r| {
             shared.rate.set(r);
             ok_json(&shared.rate.get(), request_id)
+        }),
+        (&Method::GET, ["paging"]) => Ok(ok_json(&paging(shared), request_id)),
+        (&Method::PUT, ["paging"]) => parse::<Paging>(body).map(|p| {
+            shared.state.lock().set_offset_unit(p.offset_unit);
+            ok_json(&paging(shared), request_id)
         }),
         (&Method::POST, ["tasks", "advance"]) => {
             let mut st = shared.state.lock();

@@ -23,7 +23,7 @@ use dataarts_release_raw::types::{
 
 use self::catalog::Catalog;
 use self::tasks::{FinishedRelease, Tasks};
-use crate::config::TaskTiming;
+use crate::config::{OffsetUnit, TaskTiming};
 use crate::error::ApiError;
 use crate::fixtures::Fixtures;
 use crate::ids::{now_ms, HexIds};
@@ -36,13 +36,29 @@ pub(crate) use self::pending::PendingQuery;
 pub(crate) struct State {
     catalog: Catalog,
     tasks: Tasks,
+    /// What `offset` counts in the two list operations: a setting, kept across resets.
+    offset_unit: OffsetUnit,
 }
 
 impl State {
     /// Builds the state from validated fixtures, plus `seed_packages` extra packages.
     pub(crate) fn new(fixtures: &Fixtures, seed_packages: usize, timing: TaskTiming) -> Self {
         let (catalog, tasks) = load::load(fixtures, seed_packages, timing);
-        Self { catalog, tasks }
+        Self {
+            catalog,
+            tasks,
+            offset_unit: OffsetUnit::default(),
+        }
+    }
+
+    /// What `offset` counts in the two list operations.
+    pub(crate) fn offset_unit(&self) -> OffsetUnit {
+        self.offset_unit
+    }
+
+    /// Sets what `offset` counts in the two list operations.
+    pub(crate) fn set_offset_unit(&mut self, unit: OffsetUnit) {
+        self.offset_unit = unit;
     }
 
     /// Applies every automatic subtask completion due at `now` (ms).
@@ -103,7 +119,7 @@ impl State {
         scope: Scope<'_>,
         body: &ListReleasePackagesBody,
     ) -> Result<ListReleasePackagesResponse, ApiError> {
-        self.catalog.list_packages(scope, body)
+        self.catalog.list_packages(scope, body, self.offset_unit)
     }
 
     /// One package and its items.
@@ -131,7 +147,8 @@ impl State {
         ws_header: &str,
         q: &PendingQuery,
     ) -> Result<ListPendingItemsResponse, ApiError> {
-        self.catalog.list_pending(project, ws_header, q)
+        self.catalog
+            .list_pending(project, ws_header, q, self.offset_unit)
     }
 
     /// Packages pending items into a new release package (the header is required).
@@ -177,9 +194,11 @@ impl StateCell {
         Settled { state, now }
     }
 
-    /// Replaces the whole state (a reset).
-    pub(crate) fn replace(&self, fresh: State) {
-        *self.state.lock().unwrap_or_else(|p| p.into_inner()) = fresh;
+    /// Replaces the whole state (a reset); the offset unit, a setting, stays as set.
+    pub(crate) fn replace(&self, mut fresh: State) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        fresh.offset_unit = state.offset_unit;
+        *state = fresh;
     }
 }
 

@@ -17,6 +17,7 @@ use dataarts_release_raw::EpochMillis;
 
 use super::catalog::{Catalog, PackageRec, Project};
 use super::tasks::{FinishedRelease, TaskRec, Tasks};
+use crate::config::OffsetUnit;
 use crate::error::ApiError;
 use crate::ids::HexIds;
 
@@ -127,11 +128,12 @@ impl Catalog {
         }
     }
 
-    /// Lists packages with filters, sorting and paging.
+    /// Lists packages with filters, sorting and paging (`offset` counted in `unit`).
     pub fn list_packages(
         &self,
         scope: Scope<'_>,
         body: &ListReleasePackagesBody,
+        unit: OffsetUnit,
     ) -> Result<ListReleasePackagesResponse, ApiError> {
         let desc = match body
             .sorted_direction
@@ -240,7 +242,7 @@ impl Catalog {
         let total = i32::try_from(rows.len()).unwrap_or(i32::MAX);
         let data = rows
             .iter()
-            .skip(offset)
+            .skip(unit.rows_to_skip(offset, limit))
             .take(limit)
             .map(|(id, p)| self.release_package(project, id, p))
             .collect();

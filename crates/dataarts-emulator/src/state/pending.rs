@@ -14,6 +14,7 @@ use dataarts_release_raw::types::{
 use dataarts_release_raw::EpochMillis;
 
 use super::catalog::{Catalog, PackageItem, PackageRec, PendingRec};
+use crate::config::OffsetUnit;
 use crate::error::ApiError;
 
 /// Query filters of the pending-item listing, already parsed.
@@ -30,12 +31,13 @@ pub(crate) struct PendingQuery {
 }
 
 impl Catalog {
-    /// Lists the pending items of a workspace.
+    /// Lists the pending items of a workspace (`offset` counted in `unit`).
     pub fn list_pending(
         &self,
         project: &str,
         ws_header: &str,
         q: &PendingQuery,
+        unit: OffsetUnit,
     ) -> Result<ListPendingItemsResponse, ApiError> {
         let ws = self.workspace(project, Some(ws_header))?;
         let proj = self.project(project)?;
@@ -66,7 +68,7 @@ impl Catalog {
         let total = i32::try_from(rows.len()).unwrap_or(i32::MAX);
         let data = rows
             .iter()
-            .skip(q.offset)
+            .skip(unit.rows_to_skip(q.offset, q.limit))
             .take(q.limit)
             .map(|(_, id, r)| PendingItem {
                 deployed_version: Some(r.deployed_version),

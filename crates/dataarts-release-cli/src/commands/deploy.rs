@@ -1,158 +1,217 @@
-//! `deploy`: release any number of packages (batched by the wrapper), optionally waiting.
+//! `deploy`: release any number of packages (batched by the wrapper), optionally waiting;
+//! safe to re-run, with `--strict`, `--all-or-nothing`, `--dry-run`, CI reports, and a clean
+//! stop on SIGINT or SIGTERM.
+
+mod failure;
+mod rows;
 
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
-use dataarts_release::{DeployResult, Progress, ReleaseOutcome};
+use dataarts_release::{DeployAll, Progress};
 
 use crate::cli::DeployArgs;
 use crate::context::Context;
-use crate::exit::{exit_for, CliError, Exit, Rendered};
+use crate::exit::CliError;
 use crate::ids_input::collect_ids;
-use crate::output::{
-    or_dash, DeployJson, DeployPackageJson, DeploySummaryJson, ErrorJson, Table, SCHEMA_VERSION,
-};
+use crate::output::{DeployJson, DeployPackageJson, ErrorJson, SCHEMA_VERSION};
 use crate::progress::Bar;
+use crate::report::{self, RunReport};
 
-/// Where one package ended up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
-    Releasing,
-    Released,
-    Failed,
-    Refused,
-    Unknown,
-}
+use crate::signals::Signals;
+use failure::{failure, RunEnd};
+use rows::Row;
 
-impl State {
-    fn name(self) -> &'static str {
-        match self {
-            State::Releasing => "releasing",
-            State::Released => "released",
-            State::Failed => "failed",
-            State::Refused => "refused",
-            State::Unknown => "unknown",
-        }
-    }
-
-    fn is_released(self) -> bool {
-        matches!(self, State::Releasing | State::Released)
-    }
-}
-
-#[derive(Debug)]
-struct Row {
-    package_id: String,
-    state: State,
-    task_id: Option<String>,
-    completed: Option<usize>,
-    total: Option<usize>,
-    error: Option<(Rendered, Exit)>,
-}
+/// How long a deploy request in flight may still take after a signal.
+const STOP_GRACE: Duration = Duration::from_secs(5);
 
 /// Runs `deploy`.
 pub async fn run(ctx: &Context, args: &DeployArgs) -> Result<(), CliError> {
     let ids = collect_ids(&args.ids, args.ids_from.as_deref())?;
-    let report = ctx
+    report::check(&args.reports)?;
+    let started = (SystemTime::now(), Instant::now());
+    let signals = Signals::listen();
+    let batch = ctx
         .client
         .deploy_all(ids.iter().map(String::as_str))
         .start_jobs(!args.no_start)
+        .all_or_nothing(args.all_or_nothing)
+        .strict(args.strict);
+
+    let (mut rows, requests, deployment) = if args.dry_run {
+        let plan = tokio::select! {
+            plan = batch.plan() => Some(plan?),
+            () = signals.fired() => None,
+        };
+        let at = started.1.elapsed();
+        let rows = match plan {
+            Some(plan) => plan.packages.iter().map(|p| Row::of_plan(p, at)).collect(),
+            None => ids.iter().map(|id| Row::not_read(id, at)).collect(),
+        };
+        (rows, 0, None)
+    } else {
+        send(batch, &signals, started.1).await?
+    };
+
+    let mut wait_error = None;
+    if let Some(deployment) = deployment.filter(|_| args.wait && signals.received().is_none()) {
+        wait_error = wait(ctx, args, deployment, &mut rows, &signals, started.1).await;
+    }
+
+    let interrupted = signals.received();
+    let end = RunEnd {
+        rows: &rows,
+        strict: args.strict,
+        dry_run: args.dry_run,
+        wait_error: wait_error.as_ref(),
+        interrupted,
+    };
+    let failure = failure(&end);
+    let doc = || document(args, &rows, requests, failure.is_none(), &end);
+    let printed = super::emit(ctx, doc, || rows::table(&rows));
+    let run = RunReport {
+        command: command_line(),
+        started: started.0,
+        elapsed: started.1.elapsed(),
+        dry_run: args.dry_run,
+        interrupted: interrupted.map(|s| s.name().to_string()),
+        timed_out: wait_error
+            .as_ref()
+            .is_some_and(|e| e.kind() == dataarts_release::ErrorKind::WaitTimeout),
+        packages: rows::reports(&rows, args.strict),
+    };
+    let document_printed = printed.is_ok();
+    let result = printed.and(match failure {
+        Some(f) => Err(f),
+        None => Ok(()),
+    });
+    report::finish(&args.reports, &run, result).map_err(|e| match e {
+        // The document is out already: a report that could not be written must not make
+        // `main` print a second one.
+        CliError::Local(message) if document_printed => CliError::Releases {
+            message,
+            exit: crate::exit::Exit::Refused,
+            hint: None,
+        },
+        other => other,
+    })
+}
+
+/// Sends the batch, stopping on a signal; the rows, the requests sent, and what to wait for.
+async fn send(
+    batch: DeployAll<'_>,
+    signals: &Signals,
+    start: Instant,
+) -> Result<(Vec<Row>, usize, Option<dataarts_release::Deployment>), CliError> {
+    let known: Mutex<Vec<(String, Duration)>> = Mutex::new(Vec::new());
+    let report = batch
+        .on_chunk(|outcomes| {
+            let at = start.elapsed();
+            if let Ok(mut k) = known.lock() {
+                k.extend(outcomes.iter().map(|o| (o.package_id.to_string(), at)));
+            }
+        })
+        .stop_when(signals.fired())
+        .stop_grace(STOP_GRACE)
         .send()
         .await?;
-    let mut rows: Vec<Row> = report
+    let known = known.into_inner().unwrap_or_default();
+    let end = start.elapsed();
+    let rows = report
         .outcomes
         .iter()
         .map(|o| {
-            let (state, task_id, total, error) = match &o.result {
-                DeployResult::Released {
-                    task_id,
-                    subtask_count,
-                } => (
-                    State::Releasing,
-                    task_id.as_ref().map(ToString::to_string),
-                    subtask_count.map(|n| n as usize),
-                    None,
-                ),
-                DeployResult::Refused(e) => (State::Refused, None, None, Some(e)),
-                DeployResult::Unknown(e) => (State::Unknown, None, None, Some(e)),
-                other => (State::Unknown, None, None, other.error()),
-            };
-            Row {
-                package_id: o.package_id.to_string(),
-                state,
-                task_id,
-                completed: None,
-                total,
-                error: error.map(|e| (CliError::Api(e.clone()).render(), exit_for(e))),
-            }
+            let at = known
+                .iter()
+                .find(|(id, _)| *id == o.package_id.as_str())
+                .map_or(end, |(_, at)| *at);
+            Row::of_outcome(o, at)
         })
-        .collect();
+        .collect::<Vec<Row>>();
+    let deployment = rows
+        .iter()
+        .any(Row::is_running)
+        .then(|| report.deployment());
+    Ok((rows, report.chunks, deployment))
+}
 
-    let mut wait_error = None;
-    if args.wait && rows.iter().any(|r| r.state.is_released()) {
-        let deployment = report.deployment();
-        let total: usize = deployment
-            .packages
-            .iter()
-            .map(|p| p.subtask_count.unwrap_or(1).max(1) as usize)
-            .sum();
-        let label = match deployment.packages.as_slice() {
-            [one] => format!("package {}", one.package_id),
-            many => format!("{} packages", many.len()),
-        };
-        let bar = Bar::new(!ctx.quiet, total, &label);
-        // What the waiter reported, so a timeout still shows the packages that finished.
-        let seen: Mutex<Vec<Progress>> = Mutex::new(Vec::new());
-        let mut wait = deployment.wait().timeout(args.timeout).on_progress(|p| {
-            bar.update(p);
-            if let Ok(mut seen) = seen.lock() {
-                seen.push(p.clone());
-            }
-        });
-        if let Some(i) = ctx.poll_interval {
-            wait = wait
-                .poll_interval(i)
-                .max_poll_interval(Duration::from_secs(1));
+/// Waits for the releases (until done, timed out or interrupted); the wait's error, if any.
+async fn wait(
+    ctx: &Context,
+    args: &DeployArgs,
+    deployment: dataarts_release::Deployment,
+    rows: &mut [Row],
+    signals: &Signals,
+    start: Instant,
+) -> Option<dataarts_release::Error> {
+    let total: usize = deployment
+        .packages
+        .iter()
+        .map(|p| p.subtask_count.unwrap_or(1).max(1) as usize)
+        .sum();
+    let label = match deployment.packages.as_slice() {
+        [one] => format!("package {}", one.package_id),
+        many => format!("{} packages", many.len()),
+    };
+    let bar = Bar::new(!ctx.quiet, total, &label);
+    // What the waiter reported, so a timeout or a signal still shows what finished.
+    let seen: Mutex<Vec<(Progress, Duration)>> = Mutex::new(Vec::new());
+    let mut wait = deployment.wait().timeout(args.timeout).on_progress(|p| {
+        bar.update(p);
+        if let Ok(mut seen) = seen.lock() {
+            seen.push((p.clone(), start.elapsed()));
         }
-        match wait.send().await {
-            Ok(results) => {
-                for r in results {
-                    if let Some(row) = rows
-                        .iter_mut()
-                        .find(|row| row.package_id == r.package_id.as_str())
-                    {
-                        row.state = match r.outcome {
-                            ReleaseOutcome::Succeeded => State::Released,
-                            ReleaseOutcome::Failed => State::Failed,
-                        };
-                        if let Some(t) = &r.task {
-                            row.completed = Some(t.completed_subtasks());
-                            row.total = Some(t.subtasks.len().max(row.total.unwrap_or(0)));
-                        }
-                    }
-                }
-            }
-            Err(e) => {
-                apply_progress(&mut rows, &seen.into_inner().unwrap_or_default());
-                wait_error = Some(e);
-            }
-        }
-        bar.finish();
+    });
+    if let Some(i) = ctx.poll_interval {
+        wait = wait
+            .poll_interval(i)
+            .max_poll_interval(Duration::from_secs(1));
     }
+    let outcome = tokio::select! {
+        r = wait.send() => Some(r),
+        () = signals.fired() => None,
+    };
+    bar.finish();
+    match outcome {
+        Some(Ok(results)) => {
+            rows::apply_results(rows, &results, start.elapsed());
+            None
+        }
+        Some(Err(e)) => {
+            rows::apply_progress(rows, &seen.into_inner().unwrap_or_default());
+            Some(e)
+        }
+        None => {
+            rows::apply_progress(rows, &seen.into_inner().unwrap_or_default());
+            None
+        }
+    }
+}
 
-    let failure = failure(&rows, wait_error.as_ref());
-    let doc = || DeployJson {
+fn document(
+    args: &DeployArgs,
+    rows: &[Row],
+    requests: usize,
+    ok: bool,
+    end: &RunEnd<'_>,
+) -> DeployJson {
+    DeployJson {
         schema_version: SCHEMA_VERSION,
-        ok: failure.is_none(),
+        ok,
         waited: args.wait,
         start_jobs: !args.no_start,
-        requests: report.chunks,
-        summary: summary(&rows),
+        dry_run: args.dry_run,
+        strict: args.strict,
+        all_or_nothing: args.all_or_nothing,
+        interrupted: end.interrupted,
+        requests,
+        summary: rows::summary(rows),
         packages: rows
             .iter()
             .map(|r| DeployPackageJson {
                 package_id: r.package_id.clone(),
-                result: r.state.name(),
+                result: r.result,
+                reason: r.reason,
                 task_id: r.task_id.clone(),
                 subtasks_completed: r.completed,
                 subtasks_total: r.total,
@@ -162,191 +221,19 @@ pub async fn run(ctx: &Context, args: &DeployArgs) -> Result<(), CliError> {
                     .map(|(rendered, exit)| ErrorJson::new(rendered.clone(), exit.code())),
             })
             .collect(),
-        error: wait_error.as_ref().map(|e| {
+        error: end.wait_error.map(|e| {
             let err = CliError::Api(e.clone());
             ErrorJson::new(err.render(), err.exit().code())
         }),
-    };
-    super::emit(ctx, doc, || table(&rows))?;
-    match failure {
-        Some(f) => Err(f),
-        None => Ok(()),
     }
 }
 
-/// Lays the waiter's progress reports over the rows (used when waiting stopped early).
-fn apply_progress(rows: &mut [Row], reports: &[Progress]) {
-    for p in reports {
-        let Some(id) = &p.package_id else { continue };
-        let Some(row) = rows.iter_mut().find(|r| r.package_id == id.as_str()) else {
-            continue;
-        };
-        row.completed = Some(p.completed);
-        row.total = Some(p.total);
-        row.state = match p.outcome {
-            Some(ReleaseOutcome::Succeeded) => State::Released,
-            Some(ReleaseOutcome::Failed) => State::Failed,
-            None => row.state,
-        };
-    }
-}
-
-fn summary(rows: &[Row]) -> DeploySummaryJson {
-    let count = |s: &[State]| rows.iter().filter(|r| s.contains(&r.state)).count();
-    DeploySummaryJson {
-        requested: rows.len(),
-        released: count(&[State::Released, State::Releasing]),
-        failed: count(&[State::Failed]),
-        refused: count(&[State::Refused]),
-        unknown: count(&[State::Unknown]),
-    }
-}
-
-fn table(rows: &[Row]) -> String {
-    let detail = rows.iter().any(|r| r.error.is_some());
-    let mut headers = vec!["PACKAGE", "RESULT", "TASK", "SUBTASKS"];
-    if detail {
-        headers.push("DETAIL");
-    }
-    let mut t = Table::new(&headers);
-    for r in rows {
-        let subtasks = match (r.completed, r.total) {
-            (Some(c), Some(n)) => format!("{c}/{n}"),
-            (None, Some(n)) => n.to_string(),
-            _ => "-".into(),
-        };
-        let mut cells = vec![
-            r.package_id.clone(),
-            r.state.name().to_string(),
-            or_dash(r.task_id.as_deref()),
-            subtasks,
-        ];
-        if detail {
-            cells.push(match &r.error {
-                Some((e, _)) => {
-                    let mut s = String::new();
-                    if let Some(c) = &e.code {
-                        s.push_str(c);
-                        s.push(' ');
-                    }
-                    s.push_str(&e.message);
-                    s
-                }
-                None => String::new(),
-            });
-        }
-        t.row(cells);
-    }
-    t.render()
-}
-
-/// The command's error, when not every package was released (and succeeded).
-fn failure(rows: &[Row], wait_error: Option<&dataarts_release::Error>) -> Option<CliError> {
-    let released: Vec<&str> = rows
-        .iter()
-        .filter(|r| r.state.is_released())
-        .map(|r| r.package_id.as_str())
-        .collect();
-    let not: Vec<&Row> = rows.iter().filter(|r| !r.state.is_released()).collect();
-    if let Some(e) = wait_error {
-        let err = CliError::Api(e.clone());
-        let mut r = err.render();
-        if rows.len() > 1 || !not.is_empty() {
-            r.message = format!(
-                "{} (released: {}; not released: {})",
-                r.message,
-                list(&released),
-                list(
-                    &not.iter()
-                        .map(|r| r.package_id.as_str())
-                        .collect::<Vec<_>>()
-                )
-            );
-        }
-        return Some(CliError::Releases {
-            message: join_code(&r),
-            exit: err.exit(),
-            hint: r.hint,
-        });
-    }
-    if not.is_empty() {
-        return None;
-    }
-    // The exit code: 1 when a release failed or the service refused; else the first cause.
-    let exit = if not.iter().any(|r| r.state == State::Failed) {
-        Exit::Refused
-    } else {
-        not.iter()
-            .find_map(|r| r.error.as_ref().map(|(_, x)| *x))
-            .unwrap_or(Exit::Refused)
-    };
-    if let [only] = not.as_slice() {
-        if rows.len() == 1 {
-            return Some(match (&only.error, only.state) {
-                (Some((e, x)), _) => CliError::Releases {
-                    message: join_code(e),
-                    exit: *x,
-                    hint: e.hint.clone(),
-                },
-                (None, _) => CliError::Releases {
-                    message: format!("the release of package {} ended FAILED", only.package_id),
-                    exit,
-                    hint: Some(failed_hint(only)),
-                },
-            });
-        }
-    }
-    let described: Vec<String> = not
-        .iter()
-        .map(|r| format!("{} ({})", r.package_id, r.state.name()))
-        .collect();
-    let hint = if let Some(f) = not.iter().find(|r| r.state == State::Failed) {
-        failed_hint(f)
-    } else {
-        "the table (or `packages[].error` with --output json) shows why; \
-         `dataarts-release packages show <ID>` shows a package's state"
-            .to_string()
-    };
-    Some(CliError::Releases {
-        message: format!(
-            "{} of {} packages not released: {}; released: {}",
-            not.len(),
-            rows.len(),
-            described.join(", "),
-            list(&released)
-        ),
-        exit,
-        hint: Some(hint),
-    })
-}
-
-fn failed_hint(r: &Row) -> String {
-    match &r.task_id {
-        Some(t) => format!("`dataarts-release tasks show {t}` shows the failed subtasks"),
-        None => format!(
-            "`dataarts-release packages show {}` shows the package",
-            r.package_id
-        ),
-    }
-}
-
-fn join_code(r: &Rendered) -> String {
-    let mut s = String::new();
-    if let Some(c) = &r.code {
-        s.push_str(c);
-        s.push(' ');
-    }
-    s.push_str(&r.message);
-    if let Some(id) = &r.request_id {
-        s.push_str(&format!(" (request id {id})"));
-    }
-    s
-}
-
-fn list(ids: &[&str]) -> String {
-    if ids.is_empty() {
-        "none".into()
-    } else {
-        ids.join(", ")
-    }
+/// The command line as typed (arguments only ever hold ids, paths and options, no secrets).
+fn command_line() -> String {
+    let mut args = std::env::args();
+    let _program = args.next();
+    std::iter::once("dataarts-release".to_string())
+        .chain(args)
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -13,6 +13,7 @@ use crate::output;
 pub mod deploy;
 pub mod packages;
 pub mod pending;
+pub mod schema;
 pub mod tasks;
 
 /// The command's name as shown in JSON failure documents.
@@ -28,6 +29,7 @@ pub fn name(c: &Command) -> &'static str {
         Command::Tasks(T::Show { .. }) => "tasks show",
         Command::Tasks(T::Wait { .. }) => "tasks wait",
         Command::Emulator(_) => "emulator",
+        Command::Schema(_) => "schema",
         Command::Completions { .. } => "completions",
     }
 }
@@ -41,6 +43,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             write_stdout(&out)
         }
         Command::Emulator(args) => run_emulator(args).await,
+        Command::Schema(args) => schema::run(&cli.global, &args),
         command => {
             let ctx = Context::new(&cli.global).await?;
             let r = match &command {
@@ -48,7 +51,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 Command::Packages(c) => packages::run(&ctx, c).await,
                 Command::Pending(c) => pending::run(&ctx, c).await,
                 Command::Tasks(c) => tasks::run(&ctx, c).await,
-                Command::Emulator(_) | Command::Completions { .. } => Ok(()),
+                Command::Emulator(_) | Command::Schema(_) | Command::Completions { .. } => Ok(()),
             };
             ctx.close().await;
             r

@@ -1,5 +1,6 @@
 //! `tasks show|wait`.
 
+use std::sync::Mutex;
 use std::time::Duration;
 
 use dataarts_release::{SystemTask, TaskStatus};
@@ -9,6 +10,7 @@ use crate::context::Context;
 use crate::exit::{CliError, Exit};
 use crate::output::{fields, or_dash, time, SubTaskJson, Table, TaskShowJson, SCHEMA_VERSION};
 use crate::progress::Bar;
+use crate::signals::{self, Signals};
 
 /// Runs a `tasks` subcommand.
 pub async fn run(ctx: &Context, c: &TasksCommand) -> Result<(), CliError> {
@@ -18,19 +20,35 @@ pub async fn run(ctx: &Context, c: &TasksCommand) -> Result<(), CliError> {
             print(ctx, &task)
         }
         TasksCommand::Wait { task_id, timeout } => {
+            let signals = Signals::listen();
             let bar = Bar::new(!ctx.quiet, 1, &format!("task {task_id}"));
+            // The last counts seen, to say how far the task got if the wait is interrupted.
+            let seen = Mutex::new(None);
             let mut wait = ctx
                 .client
                 .wait_for_task(task_id.as_str())
                 .timeout(*timeout)
-                .on_progress(|p| bar.update(p));
+                .on_progress(|p| {
+                    bar.update(p);
+                    if let Ok(mut seen) = seen.lock() {
+                        *seen = Some((p.completed, p.total));
+                    }
+                });
             if let Some(i) = ctx.poll_interval {
                 wait = wait
                     .poll_interval(i)
                     .max_poll_interval(Duration::from_secs(1));
             }
-            let task = wait.send().await;
+            // Waiting only reads, so dropping the wait on a signal loses nothing.
+            let task = tokio::select! {
+                task = wait.send() => Some(task),
+                () = signals.fired() => None,
+            };
             bar.finish();
+            let Some(task) = task else {
+                let progress = seen.into_inner().ok().flatten();
+                return Err(interrupted(task_id, progress, signals.received()));
+            };
             let task = task?;
             print(ctx, &task)?;
             if task.status == TaskStatus::Successful {
@@ -47,6 +65,31 @@ pub async fn run(ctx: &Context, c: &TasksCommand) -> Result<(), CliError> {
                 })
             }
         }
+    }
+}
+
+/// The error for a `tasks wait` stopped by a signal: how far the task was seen to get, and how
+/// to resume.
+fn interrupted(
+    task_id: &str,
+    progress: Option<(usize, usize)>,
+    signal: Option<crate::deploy_keys::SignalKey>,
+) -> CliError {
+    let signal = signal.unwrap_or(crate::deploy_keys::SignalKey::Sigint);
+    let seen = match progress {
+        Some((done, total)) => format!("{done}/{total} subtasks finished when last read"),
+        None => "no subtask had finished".to_string(),
+    };
+    CliError::Interrupted {
+        message: format!(
+            "interrupted by {} while waiting for task {task_id} ({seen}); \
+             the task continues on the service",
+            signal.name()
+        ),
+        exit: signals::exit_for(signal),
+        hint: Some(format!(
+            "run `dataarts-release tasks wait {task_id}` again to resume waiting"
+        )),
     }
 }
 

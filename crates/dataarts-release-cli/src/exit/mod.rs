@@ -28,6 +28,10 @@ pub enum Exit {
     WaitTimeout = 4,
     /// 5: network or transport failure.
     Network = 5,
+    /// 130: interrupted by SIGINT (Ctrl-C).
+    Interrupted = 130,
+    /// 143: terminated by SIGTERM.
+    Terminated = 143,
 }
 
 impl Exit {
@@ -62,6 +66,15 @@ pub enum CliError {
         /// The exit code (1 for FAILED releases and refusals, or the worst cause).
         exit: Exit,
         /// A hint line.
+        hint: Option<String>,
+    },
+    /// A wait stopped by SIGINT or SIGTERM before it had a document to print.
+    Interrupted {
+        /// What was interrupted, and how far it got.
+        message: String,
+        /// 130 (SIGINT) or 143 (SIGTERM).
+        exit: Exit,
+        /// How to resume.
         hint: Option<String>,
     },
     /// A local failure (the in-process emulator, writing the output).
@@ -105,7 +118,7 @@ impl CliError {
         match self {
             CliError::Api(e) => exit_for(e),
             CliError::Input { .. } => Exit::Usage,
-            CliError::Releases { exit, .. } => *exit,
+            CliError::Releases { exit, .. } | CliError::Interrupted { exit, .. } => *exit,
             CliError::Local(_) => Exit::Refused,
         }
     }
@@ -120,7 +133,8 @@ impl CliError {
                 request_id: None,
                 hint: hint.clone(),
             },
-            CliError::Releases { message, hint, .. } => Rendered {
+            CliError::Releases { message, hint, .. }
+            | CliError::Interrupted { message, hint, .. } => Rendered {
                 code: None,
                 message: message.clone(),
                 request_id: None,

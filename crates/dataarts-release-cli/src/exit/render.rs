@@ -96,6 +96,12 @@ pub(super) fn render_api(e: &ApiError) -> Rendered {
             request_id: request_id.clone(),
             hint: Some("the answer could not be read; check --endpoint".into()),
         },
+        ApiError::PackageNotFound { package_id } => plain(
+            format!("package {package_id} does not exist in this project and workspace"),
+            Some(
+                "check the id and --workspace: `dataarts-release packages list` shows the packages",
+            ),
+        ),
         ApiError::PackageState { .. } => plain(
             e.to_string(),
             Some("`dataarts-release packages show <ID>` shows its state"),

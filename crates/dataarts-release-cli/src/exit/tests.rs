@@ -56,6 +56,25 @@ fn not_found_is_1_with_hint() {
 }
 
 #[test]
+fn a_package_found_missing_is_1_and_named() {
+    let e = ApiError::PackageNotFound {
+        package_id: "999".into(),
+    };
+    assert_eq!(exit_for(&e), Exit::Refused);
+    let r = render_api(&e);
+    assert_eq!(r.code, None);
+    assert!(r.message.starts_with("package 999 does not exist"), "{r:?}");
+    assert!(!r.message.contains("list_packages"), "CLI terms: {r:?}");
+    assert!(r.hint.unwrap().contains("packages list"));
+}
+
+#[test]
+fn signals_have_their_shell_exit_codes() {
+    assert_eq!(Exit::Interrupted.code(), 130);
+    assert_eq!(Exit::Terminated.code(), 143);
+}
+
+#[test]
 fn throttled_is_1() {
     let e = ApiError::Throttled {
         error: service(429, "APIGW.0308"),

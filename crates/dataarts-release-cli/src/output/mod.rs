@@ -1,21 +1,24 @@
-//! What commands print: the JSON schema (serde structs, documented in the README) and
-//! aligned text tables for people.
+//! What commands print: the JSON documents (serde structs whose JSON Schema `schema` prints)
+//! and aligned text tables for people.
 
 use std::io::{self, Write};
 use std::time::{Duration, UNIX_EPOCH};
 
 use dataarts_release::{DeployStatus, EpochMillis, ReleaseState};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::exit::{one_line, Rendered};
 
 mod documents;
+pub mod schema;
 mod table;
 
 pub use documents::*;
 pub use table::{fields, or_dash, Table};
 
-/// Version of the JSON schema; bumped on incompatible changes.
+/// Version of the JSON documents' schema: bumped on incompatible changes only (a field removed,
+/// renamed or retyped, a value's meaning changed); adding a field or a value does not bump it.
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Writes `value` as one pretty-printed JSON document and a newline.
@@ -25,17 +28,21 @@ pub fn write_json<T: Serialize>(out: &mut impl Write, value: &T) -> io::Result<(
 }
 
 /// An error as JSON (`"error"` of every document).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "Error")]
 pub struct ErrorJson {
-    /// The service's error code, when it answered.
+    /// The service's error code (e.g. `DLF.0810`, `APIGW.0301`); null when the error did not
+    /// come from the service (bad input, network, timeout).
     pub code: Option<String>,
-    /// What went wrong.
+    /// What went wrong, on one line.
     pub message: String,
-    /// The request id, when the service answered.
+    /// The service's request id (quote it to Huawei support); null when it did not answer.
     pub request_id: Option<String>,
-    /// What to do about it.
+    /// What to do about it; null when there is nothing more to say.
     pub hint: Option<String>,
-    /// The exit code the command ends with.
+    /// The exit code this error leads to: 1 refused or failed, 2 usage or invalid input
+    /// (nothing was sent), 3 authentication or permission, 4 timed out while waiting,
+    /// 5 network or transport failure, 130 interrupted (SIGINT), 143 terminated (SIGTERM).
     pub exit_code: u8,
 }
 
@@ -52,12 +59,15 @@ impl ErrorJson {
     }
 }
 
-/// The document printed for a failed command in JSON mode.
-#[derive(Debug, Serialize)]
+/// What a command prints with `--output json` when it fails before it has a document of its
+/// own to print (bad input, authentication, network, not found, ...). The exit code is
+/// `error.exit_code`.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "Failure")]
 pub struct FailureJson {
-    /// Always [`SCHEMA_VERSION`].
+    /// Version of this document's schema (bumped on incompatible changes only).
     pub schema_version: u32,
-    /// The command, e.g. `packages show`.
+    /// The command that failed, as the user types it (e.g. `packages show`).
     pub command: &'static str,
     /// Why it failed.
     pub error: ErrorJson,

@@ -150,6 +150,16 @@ pub enum Error {
         /// Human description of the state.
         state: String,
     },
+    /// A package does not exist, as found by reading its state (it is absent from a complete
+    /// package list, or reading it answered "does not exist").
+    #[error(
+        "package {package_id} does not exist in this project and workspace: check the id \
+             (list_packages shows the packages)"
+    )]
+    PackageNotFound {
+        /// The package.
+        package_id: PackageId,
+    },
     /// A deploy released some packages and then failed for the others.
     #[error("released {released:?}, then failed: {source}", released = released.iter().map(PackageId::as_str).collect::<Vec<_>>())]
     PartialRelease {
@@ -323,7 +333,7 @@ impl Error {
             Error::Service(s) if s.is_wrong_state() => ErrorKind::PackageState,
             Error::Service(_) => ErrorKind::Service,
             Error::Auth(_) => ErrorKind::Auth,
-            Error::NotFound(_) => ErrorKind::NotFound,
+            Error::NotFound(_) | Error::PackageNotFound { .. } => ErrorKind::NotFound,
             Error::Throttled { .. } => ErrorKind::Throttled,
             Error::Timeout { .. } => ErrorKind::Timeout,
             Error::Transport { .. } => ErrorKind::Transport,
@@ -470,7 +480,7 @@ impl Error {
     /// # fn f(e: &dataarts_release::Error) { if e.is_not_found() { /* ... */ } }
     /// ```
     pub fn is_not_found(&self) -> bool {
-        matches!(self, Error::NotFound(_))
+        matches!(self, Error::NotFound(_) | Error::PackageNotFound { .. })
     }
 
     /// True when the caller was throttled.

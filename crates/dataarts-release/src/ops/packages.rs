@@ -3,7 +3,7 @@
 use std::num::NonZeroU32;
 
 use dataarts_release_raw::{types, Operation};
-use futures::stream::BoxStream;
+use futures::stream::{self, BoxStream, StreamExt};
 
 use crate::client::Client;
 use crate::error::{Error, Input, InputProblem, Result};
@@ -238,7 +238,8 @@ impl<'a> ListPackages<'a> {
         self
     }
 
-    /// Row offset of the first item (default 0).
+    /// Row offset of the first item (default 0). The client translates it when the service
+    /// counts `offset` in pages (see [`stream`](Self::stream)).
     ///
     /// ```no_run
     /// # fn f(c: &dataarts_release::Client) { let _ = c.list_packages().offset(100); }
@@ -248,7 +249,8 @@ impl<'a> ListPackages<'a> {
         self
     }
 
-    /// Fetches one page.
+    /// Fetches one page: up to `limit` packages from the row `offset`. Usually one request;
+    /// see [`stream`](Self::stream) for when the client needs more.
     ///
     /// ```no_run
     /// # async fn f(c: &dataarts_release::Client) -> dataarts_release::Result<()> {
@@ -257,7 +259,12 @@ impl<'a> ListPackages<'a> {
     /// ```
     pub async fn send(self) -> Result<Page<ReleasePackage>> {
         let limit = self.limit.unwrap_or(10);
-        self.fetch(limit, self.offset).await
+        validate::limit(Input::Limit, limit, 1, MAX_LIST_LIMIT)?;
+        let units = &self.client.inner.offset_units;
+        paging::one_page(LIST, units, self.offset, limit, key, |off, lim| {
+            self.fetch(lim, off)
+        })
+        .await
     }
 
     async fn fetch(&self, limit: u32, offset: u32) -> Result<Page<ReleasePackage>> {
@@ -288,8 +295,16 @@ impl<'a> ListPackages<'a> {
         })
     }
 
-    /// Pages through every matching package lazily (stops on a short or empty page or at
-    /// `total`, and refuses to loop on a repeated page).
+    /// Pages through every matching package lazily, each exactly once (stops on a short or
+    /// empty page or at `total`, and refuses to loop on a repeated page).
+    ///
+    /// Huawei documents `offset` both as a row offset and as a "start page". The first time a
+    /// listing needs a second page, the client asks for offset 1 once: an answer that repeats
+    /// the first page shifted by one row means rows, one that follows it means pages. The
+    /// client remembers the finding (per operation, shared by its clones) and translates
+    /// every later offset; a listing that fits one page costs nothing extra. Answers that fit
+    /// neither, or that end before the `total` the service reports, are an
+    /// [`Error::Decode`] instead of a listing with items missing or twice.
     ///
     /// ```no_run
     /// use futures::TryStreamExt;
@@ -314,16 +329,19 @@ impl<'a> ListPackages<'a> {
     /// ```
     pub fn pages(self) -> BoxStream<'a, Result<Page<ReleasePackage>>> {
         let limit = self.limit.unwrap_or(STREAM_PAGE);
+        if let Err(e) = validate::limit(Input::Limit, limit, 1, MAX_LIST_LIMIT) {
+            return stream::iter([Err(e)]).boxed();
+        }
         let start = self.offset;
-        paging::pages(
-            LIST,
-            start,
-            limit,
-            |p: &ReleasePackage| p.id.to_string(),
-            move |off| {
-                let me = self.clone();
-                async move { me.fetch(limit, off).await }
-            },
-        )
+        let units = &self.client.inner.offset_units;
+        paging::pages(LIST, units, start, limit, key, move |off, lim| {
+            let me = self.clone();
+            async move { me.fetch(lim, off).await }
+        })
     }
+}
+
+/// What tells two packages apart in a listing.
+fn key(p: &ReleasePackage) -> String {
+    p.id.to_string()
 }

@@ -3,7 +3,7 @@
 use std::num::NonZeroU32;
 
 use dataarts_release_raw::{types, Operation};
-use futures::stream::BoxStream;
+use futures::stream::{self, BoxStream, StreamExt};
 
 use crate::client::Client;
 use crate::error::{Error, Input, InputProblem, Result};
@@ -14,6 +14,9 @@ use crate::{paging, validate};
 
 const LIST: Operation = Operation::ListFactoryPendingItems;
 const CREATE: Operation = Operation::CreateFactoryPendingItemsPackage;
+
+/// Largest page size of the pending-item listing.
+const MAX_LIMIT: u32 = 100;
 
 /// Builder for listing pending items; see [`Client::pending_items`]. Needs a workspace.
 #[derive(Debug, Clone)]
@@ -162,7 +165,8 @@ impl<'a> ListPendingItems<'a> {
         self
     }
 
-    /// Row offset (default 0).
+    /// Row offset (default 0). The client translates it when the service counts `offset` in
+    /// pages (see [`stream`](Self::stream)).
     ///
     /// ```no_run
     /// # fn f(c: &dataarts_release::Client) { let _ = c.pending_items().offset(10); }
@@ -172,7 +176,8 @@ impl<'a> ListPendingItems<'a> {
         self
     }
 
-    /// Fetches one page.
+    /// Fetches one page: up to `limit` items from the row `offset`. Usually one request; see
+    /// [`stream`](Self::stream) for when the client needs more.
     ///
     /// # Errors
     ///
@@ -185,11 +190,17 @@ impl<'a> ListPendingItems<'a> {
     /// ```
     pub async fn send(self) -> Result<Page<PendingItem>> {
         let limit = self.limit.unwrap_or(10);
-        self.fetch(limit, self.offset).await
+        validate::limit(Input::Limit, limit, 1, MAX_LIMIT)?;
+        self.client.workspace_checked(true)?;
+        let units = &self.client.inner.offset_units;
+        paging::one_page(LIST, units, self.offset, limit, key, |off, lim| {
+            self.fetch(lim, off)
+        })
+        .await
     }
 
     async fn fetch(&self, limit: u32, offset: u32) -> Result<Page<PendingItem>> {
-        validate::limit(Input::Limit, limit, 1, 100)?;
+        validate::limit(Input::Limit, limit, 1, MAX_LIMIT)?;
         let offset_i32 = i32::try_from(offset).map_err(|_| {
             Error::invalid(Input::Offset, InputProblem::OutOfRange, "it is too large")
         })?;
@@ -232,7 +243,9 @@ impl<'a> ListPendingItems<'a> {
         })
     }
 
-    /// Pages through every matching item lazily.
+    /// Pages through every matching item lazily, each exactly once, whatever the service's
+    /// `offset` counts (found out and remembered as for
+    /// [`ListPackages::stream`](crate::ListPackages::stream)).
     ///
     /// ```no_run
     /// use futures::TryStreamExt;
@@ -253,18 +266,18 @@ impl<'a> ListPendingItems<'a> {
     /// # Ok(()) }
     /// ```
     pub fn pages(self) -> BoxStream<'a, Result<Page<PendingItem>>> {
-        let limit = self.limit.unwrap_or(100);
+        let limit = self.limit.unwrap_or(MAX_LIMIT);
+        let checked = validate::limit(Input::Limit, limit, 1, MAX_LIMIT)
+            .and_then(|()| self.client.workspace_checked(true).map(|_| ()));
+        if let Err(e) = checked {
+            return stream::iter([Err(e)]).boxed();
+        }
         let start = self.offset;
-        paging::pages(
-            LIST,
-            start,
-            limit,
-            |p: &PendingItem| p.id.to_string(),
-            move |off| {
-                let me = self.clone();
-                async move { me.fetch(limit, off).await }
-            },
-        )
+        let units = &self.client.inner.offset_units;
+        paging::pages(LIST, units, start, limit, key, move |off, lim| {
+            let me = self.clone();
+            async move { me.fetch(lim, off).await }
+        })
     }
 }
 
@@ -370,4 +383,9 @@ impl CreatePackage<'_> {
             name: r.package_name,
         })
     }
+}
+
+/// What tells two pending items apart in a listing.
+fn key(p: &PendingItem) -> String {
+    p.id.to_string()
 }

@@ -1,8 +1,14 @@
 //! Releasing packages (`deploy_factory_packages`): the request, its result, and the
 //! [`Deployment`] it starts, with its wait in [`wait`].
 
+mod condition;
+mod plan;
 mod reconcile;
+mod states;
 mod wait;
+
+pub use condition::PackageCondition;
+pub use plan::{DeployPlan, PlannedPackage};
 
 pub use wait::{WaitForDeployment, WaitForPackage};
 
@@ -12,6 +18,7 @@ use tracing::Instrument;
 use crate::client::Client;
 use crate::error::{Error, Input, InputProblem, Result};
 use crate::ids::{PackageId, TaskId};
+use crate::model::{DeployStatus, ReleaseState};
 use crate::ops::collect_ids;
 use crate::validate;
 
@@ -118,6 +125,18 @@ pub enum DeployResult {
     Refused(Error),
     /// The request failed ambiguously and reading back did not settle it.
     Unknown(Error),
+    /// Nothing was sent for it: the package was already released, or being released, when
+    /// the service refused the call and its state was read. A re-run counts it as done.
+    AlreadyReleased {
+        /// [`ReleaseState::Released`] or [`ReleaseState::Releasing`].
+        state: ReleaseState,
+    },
+    /// It was not sent: held back by all-or-nothing (`condition` says what it was), or the
+    /// batch was stopped before its chunk (`condition` is `None`: not read).
+    NotSent {
+        /// What reading it found, when it was read.
+        condition: Option<PackageCondition>,
+    },
 }
 
 impl DeployResult {
@@ -138,8 +157,54 @@ impl DeployResult {
     pub fn error(&self) -> Option<&Error> {
         match self {
             DeployResult::Refused(e) | DeployResult::Unknown(e) => Some(e),
-            DeployResult::Released { .. } => None,
+            _ => None,
         }
+    }
+
+    /// True when the package is released or being released, by this call or before it
+    /// (`Released` or `AlreadyReleased`).
+    ///
+    /// ```
+    /// # fn f(r: &dataarts_release::DeployResult) -> bool { r.reaches_goal() }
+    /// ```
+    pub fn reaches_goal(&self) -> bool {
+        matches!(
+            self,
+            DeployResult::Released { .. } | DeployResult::AlreadyReleased { .. }
+        )
+    }
+
+    /// The package's own condition, when it is known: for `AlreadyReleased`, for a refusal
+    /// found by reading the package (not found, revoked, failed...), and for `NotSent` after
+    /// all-or-nothing read it.
+    ///
+    /// ```
+    /// # fn f(r: &dataarts_release::DeployResult) {
+    /// if let Some(c) = r.condition() { println!("reason: {}", c.key()); }
+    /// # }
+    /// ```
+    pub fn condition(&self) -> Option<PackageCondition> {
+        match self {
+            DeployResult::AlreadyReleased { state } => Some(PackageCondition::of_state(*state)),
+            DeployResult::Refused(e) => PackageCondition::of_error(e),
+            DeployResult::NotSent { condition } => *condition,
+            _ => None,
+        }
+    }
+}
+
+/// The error naming an already released (or releasing) package, for callers that asked for
+/// a release of it.
+pub(crate) fn already_released_error(package_id: PackageId, state: ReleaseState) -> Error {
+    let status = match state {
+        ReleaseState::Releasing => DeployStatus::Releasing,
+        _ => DeployStatus::Succeeded,
+    };
+    Error::PackageState {
+        package_id,
+        status,
+        deleted: false,
+        state: state.to_string(),
     }
 }
 
@@ -149,6 +214,9 @@ impl Client {
     ///
     /// Never releases twice: after an ambiguous failure it reads every package back and
     /// re-sends only those still awaiting review (see [`RetryPolicy`](crate::RetryPolicy)).
+    /// When the service refuses the call because of one package's state or existence, it
+    /// reads the packages' states, re-sends those still awaiting review, and the error names
+    /// each refused package's own state ([`Error::PackageState`], [`Error::PackageNotFound`]).
     ///
     /// ```no_run
     /// # async fn f(client: dataarts_release::Client) -> dataarts_release::Result<()> {
@@ -272,6 +340,10 @@ impl DeployRequest<'_> {
                 DeployResult::Refused(e) | DeployResult::Unknown(e) => {
                     failure.get_or_insert(e);
                 }
+                DeployResult::AlreadyReleased { state } => {
+                    failure.get_or_insert(already_released_error(id, state));
+                }
+                DeployResult::NotSent { .. } => {}
             }
         }
         match failure {

@@ -2,14 +2,17 @@
 //! sure no package is released twice.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use dataarts_release_raw::types;
 
 use crate::client::Client;
-use crate::error::{Error, Input, InputProblem, Result};
+use crate::error::{Error, ErrorKind, Input, InputProblem, Result};
 use crate::ids::{PackageId, TaskId};
 use crate::model::{DeployStatus, ReleaseState};
 
+use super::condition::PackageCondition;
+use super::states::Read;
 use super::{DeployResult, DeployedPackage, OP};
 
 impl Client {
@@ -62,7 +65,8 @@ impl Client {
             .collect())
     }
 
-    /// Deploys `ids` (already validated), reconciling ambiguous failures; one result per id.
+    /// Deploys `ids` (already validated), reconciling ambiguous failures and taking refused
+    /// calls apart; one result per id, in request order.
     pub(crate) async fn deploy_reconciled(
         &self,
         ids: &[PackageId],
@@ -73,6 +77,7 @@ impl Client {
         let mut pending: Cow<'_, [PackageId]> = Cow::Borrowed(ids);
         let mut out: Vec<(PackageId, DeployResult)> = Vec::with_capacity(ids.len());
         let mut rounds = 0;
+        let mut refusals = 0;
         let mut reconciled = false;
         loop {
             match self.deploy_once(&pending, startup_mode).await {
@@ -96,47 +101,30 @@ impl Client {
                     rounds += 1;
                     reconciled = true;
                     tracing::warn!(error = %e, round = rounds, "deploy outcome unknown; reading the packages back");
-                    let mut again = Vec::new();
-                    for id in pending.into_owned() {
-                        match self.show_package(id.clone()).await {
-                            Ok(detail) => {
-                                let p = detail.package;
-                                let status = p.deploy_status.unwrap_or(DeployStatus::Unknown(0));
-                                if p.is_awaiting_review() {
-                                    again.push(id);
-                                } else if !p.deleted
-                                    && matches!(
-                                        status,
-                                        DeployStatus::Releasing
-                                            | DeployStatus::Succeeded
-                                            | DeployStatus::Failed
-                                    )
-                                {
-                                    out.push((
-                                        id,
-                                        DeployResult::Released {
-                                            task_id: None,
-                                            subtask_count: None,
-                                        },
-                                    ));
-                                } else {
-                                    let state = ReleaseState::of(status, p.deleted).to_string();
-                                    out.push((
-                                        id.clone(),
-                                        DeployResult::Refused(Error::PackageState {
-                                            package_id: id,
-                                            status,
-                                            deleted: p.deleted,
-                                            state,
-                                        }),
-                                    ));
-                                }
-                            }
-                            Err(read_err) => {
-                                tracing::warn!(package = %id, error = %read_err, "could not read the package back");
-                                out.push((id, DeployResult::Unknown(e.clone())));
-                            }
-                        }
+                    let again = self.settle(pending, &e, Cause::Ambiguous, &mut out).await;
+                    if again.is_empty() {
+                        break;
+                    }
+                    tracing::info!(
+                        count = again.len(),
+                        "re-sending the packages still awaiting review"
+                    );
+                    pending = Cow::Owned(again);
+                }
+                Err(e) if is_about_packages(&e) && refusals < MAX_REFUSAL_ROUNDS => {
+                    refusals += 1;
+                    tracing::info!(error = %e, round = refusals, "deploy refused; reading the packages' states");
+                    let asked = pending.len();
+                    let again = self.settle(pending, &e, Cause::Refused, &mut out).await;
+                    if again.len() == asked {
+                        // Every package reads as releasable: the refusal is not explained by
+                        // their states, so it stands for all of them.
+                        out.extend(
+                            again
+                                .into_iter()
+                                .map(|id| (id, DeployResult::Refused(e.clone()))),
+                        );
+                        break;
                     }
                     if again.is_empty() {
                         break;
@@ -162,9 +150,110 @@ impl Client {
             }
         }
         // Report in request order.
-        out.sort_by_key(|(id, _)| ids.iter().position(|x| x == id).unwrap_or(usize::MAX));
+        let order: HashMap<&PackageId, usize> =
+            ids.iter().enumerate().map(|(i, id)| (id, i)).collect();
+        out.sort_by_key(|(id, _)| order.get(id).copied().unwrap_or(usize::MAX));
         (out, reconciled)
     }
+
+    /// Reads the packages of a failed call and records the result of each one that is not
+    /// awaiting review; returns those that are (to be re-sent).
+    async fn settle(
+        &self,
+        pending: Cow<'_, [PackageId]>,
+        e: &Error,
+        cause: Cause,
+        out: &mut Vec<(PackageId, DeployResult)>,
+    ) -> Vec<PackageId> {
+        let mut reads = self.read_states(&pending).await;
+        // A one-id call refused as not found: the service's answer is that id's own.
+        let own_answer = pending.len() == 1 && e.is_not_found();
+        let mut again = Vec::new();
+        for id in pending.into_owned() {
+            let p = match reads.take(&id).unwrap_or_else(|| Read::Failed(e.clone())) {
+                Read::Found(p) if p.is_awaiting_review() => {
+                    again.push(id);
+                    continue;
+                }
+                Read::Found(p) => p,
+                Read::Missing => {
+                    let r = DeployResult::Refused(if own_answer {
+                        e.clone()
+                    } else {
+                        Error::PackageNotFound {
+                            package_id: id.clone(),
+                        }
+                    });
+                    out.push((id, r));
+                    continue;
+                }
+                Read::Failed(read_err) => {
+                    tracing::warn!(package = %id, error = %read_err, "could not read the package back");
+                    let r = match cause {
+                        Cause::Ambiguous => DeployResult::Unknown(e.clone()),
+                        Cause::Refused => DeployResult::Refused(e.clone()),
+                    };
+                    out.push((id, r));
+                    continue;
+                }
+            };
+            let status = p.deploy_status.unwrap_or(DeployStatus::Unknown(0));
+            let state = ReleaseState::of(status, p.deleted);
+            let condition = PackageCondition::of_state(state);
+            let r = match (cause, condition.release_state()) {
+                // After an ambiguous failure this call may have started the release itself.
+                (Cause::Ambiguous, _)
+                    if !p.deleted
+                        && matches!(
+                            status,
+                            DeployStatus::Releasing
+                                | DeployStatus::Succeeded
+                                | DeployStatus::Failed
+                        ) =>
+                {
+                    DeployResult::Released {
+                        task_id: None,
+                        subtask_count: None,
+                    }
+                }
+                (Cause::Refused, Some(state)) => DeployResult::AlreadyReleased { state },
+                _ => DeployResult::Refused(Error::PackageState {
+                    package_id: id.clone(),
+                    status,
+                    deleted: p.deleted,
+                    state: state.to_string(),
+                }),
+            };
+            out.push((id, r));
+        }
+        again
+    }
+}
+
+/// Why a call's packages are read back.
+#[derive(Debug, Clone, Copy)]
+enum Cause {
+    /// The call may or may not have been applied.
+    Ambiguous,
+    /// The service refused the whole call, releasing nothing.
+    Refused,
+}
+
+/// Most times one chunk is taken apart (each round settles at least one package, so this
+/// only bounds races with other writers).
+const MAX_REFUSAL_ROUNDS: usize = 3;
+
+/// A definite refusal that may be about a package's state or existence: not auth or
+/// throttling (their own kinds), nothing ambiguous. The public service documents no code for
+/// "not awaiting review", so any other 4xx is read too: reading is harmless, and when every
+/// package reads as releasable the refusal stands as it was.
+fn is_about_packages(e: &Error) -> bool {
+    !e.is_ambiguous()
+        && match e.kind() {
+            ErrorKind::NotFound | ErrorKind::PackageState => true,
+            ErrorKind::Service => e.status().is_some_and(|s| (400..500).contains(&s)),
+            _ => false,
+        }
 }
 
 /// True when `n` prints as `text` (`n.to_string() == text`), without printing it.

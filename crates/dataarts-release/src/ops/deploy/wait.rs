@@ -1,28 +1,31 @@
 //! Waiting for releases to end: every package of a [`Deployment`], or one package by its
 //! status.
+//!
+//! A deployment's wait reads, round by round, either each open release on its own (its
+//! release task, or its package without a task id) or every open release at once from the
+//! package list, whichever costs fewer requests that round: [`poller`] runs the rounds,
+//! [`bulk`] explains and implements the bulk reading and the cost model. One round over
+//! 10,000 releases costs about 100 list requests rather than 10,000 task reads.
+
+mod bulk;
+mod poller;
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::time::Duration;
 
-use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::client::Client;
 use crate::error::{Error, Input, Result};
-use crate::ids::{PackageId, TaskId};
-use crate::model::{DeployStatus, ReleasePackage, SubTask, SystemTask};
-use crate::ops::tasks::task_finished;
+use crate::ids::PackageId;
+use crate::model::{DeployStatus, ReleasePackage};
 use crate::validate;
-use crate::wait::{
-    package_status, polling_setters, wait_error, Progress, ReleaseOutcome, ReleaseResult, Tracker,
-};
+use crate::wait::{package_status, polling_setters, wait_error, Progress, ReleaseResult};
 use crate::waiter::{self, classify, Acceptance, Poller, Polling, ProgressFn, Reporter, Verdict};
 
 use super::{DeployedPackage, Deployment};
-
-/// How long a release task may stay invisible ("does not exist") after the deploy.
-const NOT_FOUND_GRACE: Duration = Duration::from_secs(30);
+use poller::DeploymentPoller;
 
 /// Waits for every package of a [`Deployment`]; see [`Deployment::wait`].
 ///
@@ -70,9 +73,15 @@ pub struct WaitForPackage {
 }
 
 impl Deployment {
-    /// Waits for every package's release to end: polls each release task (system task) and,
-    /// for packages confirmed by read-back without a task id, the package status.
-    /// Returns one [`ReleaseResult`] per package, in order.
+    /// Waits for every package's release to end. Returns one [`ReleaseResult`] per package,
+    /// in order.
+    ///
+    /// Each poll round reads the open releases the cheaper way: for a few, each release task
+    /// (which also reports finished subtasks) or, for a package without a task id, its status;
+    /// for many, the package list, 100 packages per request (the releasing ones, then the
+    /// recently released or failed ones), so a round over N releases costs about N/100
+    /// requests. An id neither list accounts for is read on its own; both ways give the same
+    /// outcomes. A result read from the list has `package` set and `task` unset.
     ///
     /// ```no_run
     /// # async fn f(client: dataarts_release::Client) -> dataarts_release::Result<()> {
@@ -141,17 +150,9 @@ impl<'a> WaitForDeployment<'a> {
     }
 
     async fn run(self) -> Result<Vec<ReleaseResult>> {
-        let mut poller = DeploymentPoller {
-            client: self.client,
-            entries: self.packages.into_iter().map(Entry::new).collect(),
-        };
+        let mut poller = DeploymentPoller::new(self.client, self.packages);
         let result = waiter::wait(self.polling, &mut poller, self.progress).await;
-        result.map_err(|e| {
-            wait_error(
-                || format!("{} package release(s)", poller.open().count()),
-                e,
-            )
-        })
+        result.map_err(|e| wait_error(|| format!("{} package release(s)", poller.open_count()), e))
     }
 }
 
@@ -264,153 +265,5 @@ impl Poller for PackagePoller {
 
     fn last_status(&self) -> String {
         self.last_status.clone()
-    }
-}
-
-/// One package of a deployment being waited for.
-struct Entry {
-    package_id: PackageId,
-    task_id: Option<TaskId>,
-    hint: Option<u32>,
-    tracker: Tracker,
-    done: Option<ReleaseResult>,
-    last_status: String,
-}
-
-impl Entry {
-    fn new(p: DeployedPackage) -> Self {
-        Self {
-            tracker: Tracker::expecting(p.subtask_count.unwrap_or(1).max(1) as usize),
-            package_id: p.package_id,
-            task_id: p.task_id,
-            hint: p.subtask_count,
-            done: None,
-            last_status: "not polled yet".into(),
-        }
-    }
-}
-
-/// Polls every unfinished package of a deployment once per round: its release task when the
-/// deploy answered with one, its package status otherwise.
-struct DeploymentPoller {
-    client: Client,
-    entries: Vec<Entry>,
-}
-
-impl DeploymentPoller {
-    fn open(&self) -> impl Iterator<Item = &Entry> {
-        self.entries.iter().filter(|e| e.done.is_none())
-    }
-
-    /// Polls entry `i`; returns the subtasks that finished since its last poll and whether
-    /// its release ended, or the error that ends the whole wait.
-    async fn poll_entry(
-        &mut self,
-        i: usize,
-        elapsed: impl Fn() -> Duration,
-    ) -> Result<(Vec<SubTask>, bool)> {
-        let client = &self.client;
-        let e = &mut self.entries[i];
-        match e.task_id.clone() {
-            Some(t) => {
-                // A task the deploy just returned may take a moment to appear.
-                let not_visible_yet = |r: &Result<SystemTask>| {
-                    matches!(r, Err(err) if err.is_not_found() && elapsed() < NOT_FOUND_GRACE)
-                        .then_some(Acceptance::Retry)
-                };
-                let result = client.system_task(t).await;
-                let acceptance = classify(&result, &[&task_finished, &not_visible_yet]);
-                let task = match result {
-                    Ok(task) => task,
-                    Err(err) if acceptance == Acceptance::Failure => return Err(err),
-                    Err(_) => {
-                        e.last_status = "not visible yet".into();
-                        return Ok((Vec::new(), false));
-                    }
-                };
-                let new = e.tracker.update(&task, e.hint);
-                e.last_status = task.status.to_string();
-                let finished = acceptance != Acceptance::Retry;
-                if finished {
-                    e.done = Some(ReleaseResult {
-                        package_id: e.package_id.clone(),
-                        outcome: ReleaseOutcome::of_task(&task.status),
-                        task: Some(task),
-                        package: None,
-                    });
-                }
-                Ok((new, finished))
-            }
-            None => {
-                let (p, finished) = read_package(client, &e.package_id).await?;
-                e.last_status = package_status(p.deploy_status);
-                if finished {
-                    e.tracker.completed = e.tracker.total;
-                    e.done = Some(ReleaseResult {
-                        package_id: e.package_id.clone(),
-                        outcome: ReleaseOutcome::of_package(p.deploy_status),
-                        task: None,
-                        package: Some(p),
-                    });
-                }
-                Ok((Vec::new(), finished))
-            }
-        }
-    }
-}
-
-impl Poller for DeploymentPoller {
-    type Output = Vec<ReleaseResult>;
-    type Error = Error;
-    type Report = Progress;
-
-    async fn poll(
-        &mut self,
-        elapsed: Duration,
-        reporter: &mut Reporter<'_, Progress>,
-    ) -> Verdict<Vec<ReleaseResult>, Error> {
-        let round = Instant::now();
-        for i in 0..self.entries.len() {
-            if self.entries[i].done.is_some() {
-                continue;
-            }
-            let (new, finished) = match self.poll_entry(i, || elapsed + round.elapsed()).await {
-                Ok(polled) => polled,
-                Err(e) => return Verdict::Failed(e),
-            };
-            if reporter.is_listening() && (!new.is_empty() || finished) {
-                let overall_completed = self.entries.iter().map(|e| e.tracker.completed).sum();
-                let overall_total = self.entries.iter().map(|e| e.tracker.total).sum();
-                let e = &self.entries[i];
-                reporter.report(&Progress {
-                    package_id: Some(e.package_id.clone()),
-                    task_id: e.task_id.clone(),
-                    newly_completed: new,
-                    completed: e.tracker.completed,
-                    total: e.tracker.total,
-                    finished,
-                    outcome: e.done.as_ref().map(|d| d.outcome),
-                    overall_completed,
-                    overall_total,
-                });
-            }
-        }
-        if self.entries.iter().all(|e| e.done.is_some()) {
-            Verdict::Done(
-                self.entries
-                    .iter_mut()
-                    .filter_map(|e| e.done.take())
-                    .collect(),
-            )
-        } else {
-            Verdict::Pending
-        }
-    }
-
-    fn last_status(&self) -> String {
-        self.open()
-            .map(|e| format!("{}: {}", e.package_id, e.last_status))
-            .collect::<Vec<_>>()
-            .join(", ")
     }
 }
