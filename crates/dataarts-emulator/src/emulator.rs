@@ -305,6 +305,27 @@ impl RunningEmulator {
         self.shared.state.lock().release_count(package_id)
     }
 
+    /// The packages released more than once, sorted (empty when the never-twice promise
+    /// held). Tests assert on it after every scenario.
+    ///
+    /// ```
+    /// # async fn f() -> Result<(), dataarts_emulator::EmulatorError> {
+    /// let emu = dataarts_emulator::Emulator::builder().demo().start().await?;
+    /// assert!(emu.released_more_than_once().is_empty());
+    /// # Ok(()) }
+    /// ```
+    pub fn released_more_than_once(&self) -> Vec<String> {
+        let st = self.shared.state.lock();
+        let mut twice: Vec<String> = st
+            .release_counts()
+            .iter()
+            .filter(|(_, &n)| n > 1)
+            .map(|(id, _)| id.clone())
+            .collect();
+        twice.sort();
+        twice
+    }
+
     /// Replaces the fault configuration (and reseeds its generator).
     pub fn set_faults(&self, f: FaultConfig) {
         self.shared.faults.set(f);

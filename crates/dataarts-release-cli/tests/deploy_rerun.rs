@@ -16,16 +16,6 @@ fn deploys(emu: &TestEmu) -> usize {
         .count()
 }
 
-fn assert_never_twice(emu: &TestEmu) {
-    for e in emu.emu().journal() {
-        if e.operation == Some(Operation::DeployFactoryPackages) {
-            for id in &e.package_ids {
-                assert!(emu.emu().release_count(id) <= 1, "{id} released twice");
-            }
-        }
-    }
-}
-
 /// `(package_id, result, reason)` of every row of a JSON document.
 fn results(v: &Value) -> Vec<(String, String, Option<String>)> {
     v["packages"]

@@ -52,16 +52,6 @@ fn is_deploy(e: &dataarts_emulator::JournalEntry) -> bool {
     e.operation == Some(Operation::DeployFactoryPackages)
 }
 
-fn assert_never_twice(emu: &TestEmu) {
-    for e in emu.emu().journal() {
-        if is_deploy(&e) {
-            for id in &e.package_ids {
-                assert!(emu.emu().release_count(id) <= 1, "{id} released twice");
-            }
-        }
-    }
-}
-
 fn finish(child: Child) -> Output {
     child.wait_with_output().expect("wait for dataarts-release")
 }

@@ -150,3 +150,9 @@ pub fn snap(name: &str, o: &Output) {
     s.set_snapshot_path("../snapshots");
     s.bind(|| insta::assert_snapshot!(name, text));
 }
+
+/// No package was released more than once (the emulator counts every release).
+pub fn assert_never_twice(emu: &TestEmu) {
+    let twice = emu.emu().released_more_than_once();
+    assert!(twice.is_empty(), "released more than once: {twice:?}");
+}
