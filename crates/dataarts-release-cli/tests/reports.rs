@@ -7,6 +7,7 @@
 mod common;
 
 use std::path::Path;
+use std::process::Output;
 
 use common::*;
 use dataarts_release::Operation;
@@ -35,6 +36,29 @@ fn deploys(emu: &TestEmu) -> usize {
 
 fn s(p: &Path) -> &str {
     p.to_str().expect("UTF-8 temp path")
+}
+
+/// What `deploy ARGS --junit FILE --summary FILE` left behind.
+struct Reported {
+    out: Output,
+    xml: String,
+    md: String,
+}
+
+/// Runs `deploy` with `args` against `emu`, writing both reports into a temporary directory.
+fn deploy_reporting(emu: &TestEmu, args: &[&str]) -> Reported {
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("deploy.xml");
+    let summary = dir.path().join("summary.md");
+    let mut all = vec!["deploy"];
+    all.extend_from_slice(args);
+    all.extend(["--junit", s(&junit), "--summary", s(&summary)]);
+    let out = cli(&all).against(emu).run();
+    Reported {
+        xml: read(&junit),
+        md: read(&summary),
+        out,
+    }
 }
 
 #[test]
@@ -81,22 +105,8 @@ fn success_writes_both_reports() {
 #[test]
 fn a_refusal_is_a_failure_in_both_reports() {
     let emu = TestEmu::fast();
-    let dir = tempfile::tempdir().unwrap();
-    let junit = dir.path().join("deploy.xml");
-    let summary = dir.path().join("summary.md");
-    let o = cli(&[
-        "deploy",
-        "12",
-        "999",
-        "--junit",
-        s(&junit),
-        "--summary",
-        s(&summary),
-    ])
-    .against(&emu)
-    .run();
+    let Reported { out: o, xml, md } = deploy_reporting(&emu, &["12", "999"]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
-    let xml = read(&junit);
     assert!(
         xml.contains("tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"0\""),
         "{xml}"
@@ -114,7 +124,6 @@ fn a_refusal_is_a_failure_in_both_reports() {
     );
     assert!(case.contains("type=\"refused\">"), "{xml}");
     assert!(case.contains("does not exist"), "{xml}");
-    let md = read(&summary);
     assert!(
         md.contains("**FAILED**: 1 of 2 packages did not reach the goal (1 refused, 1 releasing)"),
         "{md}"
@@ -126,24 +135,8 @@ fn a_refusal_is_a_failure_in_both_reports() {
 #[test]
 fn a_timed_out_wait_still_writes_the_reports() {
     let emu = TestEmu::start(TaskTiming::Manual, 0);
-    let dir = tempfile::tempdir().unwrap();
-    let junit = dir.path().join("deploy.xml");
-    let summary = dir.path().join("summary.md");
-    let o = cli(&[
-        "deploy",
-        "23",
-        "--wait",
-        "--timeout",
-        "1s",
-        "--junit",
-        s(&junit),
-        "--summary",
-        s(&summary),
-    ])
-    .against(&emu)
-    .run();
+    let Reported { out: o, xml, md } = deploy_reporting(&emu, &["23", "--wait", "--timeout", "1s"]);
     assert_eq!(code(&o), 4, "{}", stderr(&o));
-    let xml = read(&junit);
     assert!(
         xml.contains("<property name=\"timed_out\" value=\"true\"/>"),
         "{xml}"
@@ -151,7 +144,6 @@ fn a_timed_out_wait_still_writes_the_reports() {
     assert!(xml.contains("failures=\"1\""), "{xml}");
     assert!(xml.contains("<failure message=\"releasing"), "{xml}");
     assert!(xml.contains("<system-err>The wait timed out"), "{xml}");
-    let md = read(&summary);
     assert!(md.contains("**TIMED OUT**: 1 package"), "{md}");
     assert!(md.contains("> The wait timed out"), "{md}");
     assert_eq!(released(&emu), ["23"]);
@@ -233,23 +225,8 @@ fn report_paths_that_cannot_work_are_usage_errors_before_sending() {
 #[test]
 fn a_dry_run_report_skips_the_plan_and_fails_what_cannot_be_released() {
     let emu = TestEmu::start(TaskTiming::Manual, 0);
-    let dir = tempfile::tempdir().unwrap();
-    let junit = dir.path().join("deploy.xml");
-    let summary = dir.path().join("summary.md");
-    let o = cli(&[
-        "deploy",
-        "12",
-        "999",
-        "--dry-run",
-        "--junit",
-        s(&junit),
-        "--summary",
-        s(&summary),
-    ])
-    .against(&emu)
-    .run();
+    let Reported { out: o, xml, md } = deploy_reporting(&emu, &["12", "999", "--dry-run"]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
-    let xml = read(&junit);
     assert!(
         xml.contains("tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"1\""),
         "{xml}"
@@ -266,7 +243,6 @@ fn a_dry_run_report_skips_the_plan_and_fails_what_cannot_be_released() {
         .find("<testcase name=\"package 999\"")
         .expect("case 999")..];
     assert!(case.contains("(not_found)"), "{xml}");
-    let md = read(&summary);
     assert!(
         md.starts_with("\n### dataarts-release deploy (dry run)\n"),
         "{md}"
