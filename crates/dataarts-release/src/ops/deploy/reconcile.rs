@@ -80,7 +80,8 @@ impl Client {
         let mut refusals = 0;
         let mut reconciled = false;
         loop {
-            match self.deploy_once(&pending, startup_mode).await {
+            // The ids still awaiting review after a failed call, to be sent again.
+            let again = match self.deploy_once(&pending, startup_mode).await {
                 Ok(released) => {
                     out.extend(released.into_iter().map(|p| {
                         (
@@ -101,15 +102,7 @@ impl Client {
                     rounds += 1;
                     reconciled = true;
                     tracing::warn!(error = %e, round = rounds, "deploy outcome unknown; reading the packages back");
-                    let again = self.settle(pending, &e, Cause::Ambiguous, &mut out).await;
-                    if again.is_empty() {
-                        break;
-                    }
-                    tracing::info!(
-                        count = again.len(),
-                        "re-sending the packages still awaiting review"
-                    );
-                    pending = Cow::Owned(again);
+                    self.settle(pending, &e, Cause::Ambiguous, &mut out).await
                 }
                 Err(e) if is_about_packages(&e) && refusals < MAX_REFUSAL_ROUNDS => {
                     refusals += 1;
@@ -126,14 +119,7 @@ impl Client {
                         );
                         break;
                     }
-                    if again.is_empty() {
-                        break;
-                    }
-                    tracing::info!(
-                        count = again.len(),
-                        "re-sending the packages still awaiting review"
-                    );
-                    pending = Cow::Owned(again);
+                    again
                 }
                 Err(e) => {
                     let ambiguous = e.is_ambiguous();
@@ -147,7 +133,15 @@ impl Client {
                     }));
                     break;
                 }
+            };
+            if again.is_empty() {
+                break;
             }
+            tracing::info!(
+                count = again.len(),
+                "re-sending the packages still awaiting review"
+            );
+            pending = Cow::Owned(again);
         }
         // Report in request order.
         let order: HashMap<&PackageId, usize> =
