@@ -6,15 +6,6 @@
 mod common;
 
 use common::*;
-use dataarts_release::Operation;
-
-fn deploys(emu: &TestEmu) -> usize {
-    emu.emu()
-        .journal()
-        .iter()
-        .filter(|e| e.operation == Some(Operation::DeployFactoryPackages))
-        .count()
-}
 
 /// `(package_id, result, reason)` of every row of a JSON document.
 fn results(v: &Value) -> Vec<(String, String, Option<String>)> {

@@ -26,14 +26,6 @@ fn released(emu: &TestEmu) -> Vec<String> {
         .collect()
 }
 
-fn deploys(emu: &TestEmu) -> usize {
-    emu.emu()
-        .journal()
-        .iter()
-        .filter(|e| e.operation == Some(Operation::DeployFactoryPackages))
-        .count()
-}
-
 fn s(p: &Path) -> &str {
     p.to_str().expect("UTF-8 temp path")
 }

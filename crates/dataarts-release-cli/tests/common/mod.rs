@@ -156,3 +156,12 @@ pub fn assert_never_twice(emu: &TestEmu) {
     let twice = emu.emu().released_more_than_once();
     assert!(twice.is_empty(), "released more than once: {twice:?}");
 }
+
+/// Deploy requests the emulator received (sent, whatever became of them).
+pub fn deploys(emu: &TestEmu) -> usize {
+    emu.emu()
+        .journal()
+        .iter()
+        .filter(|e| e.operation == Some(dataarts_release::Operation::DeployFactoryPackages))
+        .count()
+}
