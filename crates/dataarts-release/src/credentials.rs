@@ -2,7 +2,11 @@
 
 use std::fmt;
 
+use std::sync::Arc;
+
 use secrecy::{ExposeSecret, SecretString};
+
+use crate::auth::{CredentialSource, Dynamic, EcsMetadata, IdpFederation, OidcFederation, PodIdentity};
 
 use crate::error::{ConfigProblem, Error, Origin, Result, Setting};
 
@@ -30,6 +34,8 @@ pub(crate) enum Kind {
         sk: SecretString,
         security_token: Option<SecretString>,
     },
+    /// Temporary credentials fetched, and renewed before they expire, from a source.
+    Dynamic(Arc<Dynamic>),
 }
 
 impl Credentials {
@@ -76,6 +82,69 @@ impl Credentials {
         })
     }
 
+    /// Temporary credentials from OIDC federation: the id token is exchanged with STS
+    /// (`assume-with-oidc`) for an agency's credentials, renewed before they expire.
+    ///
+    /// ```
+    /// use dataarts_release::{CredentialSource, Credentials, IdToken, OidcFederation};
+    /// let c = Credentials::oidc(OidcFederation::new("urn-p", "urn-a", IdToken::File("/t".into())));
+    /// assert_eq!(c.source(), CredentialSource::OidcFederation);
+    /// ```
+    pub fn oidc(federation: OidcFederation) -> Self {
+        Self(Kind::Dynamic(Arc::new(Dynamic::Oidc(federation))))
+    }
+
+    /// Temporary credentials from IAM identity-provider federation (an id token exchanged
+    /// for an unscoped token, then for temporary AK/SK), renewed before they expire.
+    ///
+    /// ```
+    /// use dataarts_release::{CredentialSource, Credentials, IdpFederation};
+    /// let c = Credentials::idp_federation(IdpFederation::new("demo-idp", "/var/run/id-token"));
+    /// assert_eq!(c.source(), CredentialSource::IdpFederation);
+    /// ```
+    pub fn idp_federation(federation: IdpFederation) -> Self {
+        Self(Kind::Dynamic(Arc::new(Dynamic::Idp(federation))))
+    }
+
+    /// Temporary credentials of the instance's agency, from the ECS metadata service.
+    ///
+    /// ```
+    /// use dataarts_release::{CredentialSource, Credentials, EcsMetadata};
+    /// assert_eq!(Credentials::ecs_metadata(EcsMetadata::new()).source(), CredentialSource::EcsMetadata);
+    /// ```
+    pub fn ecs_metadata(metadata: EcsMetadata) -> Self {
+        Self(Kind::Dynamic(Arc::new(Dynamic::Metadata(metadata))))
+    }
+
+    /// Temporary credentials from CCE pod identity.
+    ///
+    /// ```
+    /// use dataarts_release::{CredentialSource, Credentials, PodIdentity};
+    /// let c = Credentials::pod_identity(PodIdentity::new("http://127.0.0.1:1/creds", "/t"));
+    /// assert_eq!(c.source(), CredentialSource::PodIdentity);
+    /// ```
+    pub fn pod_identity(pod: PodIdentity) -> Self {
+        Self(Kind::Dynamic(Arc::new(Dynamic::Pod(pod))))
+    }
+
+    /// Where these credentials come from.
+    ///
+    /// ```
+    /// use dataarts_release::{CredentialSource, Credentials};
+    /// assert_eq!(Credentials::token("t").source(), CredentialSource::IamToken);
+    /// ```
+    pub fn source(&self) -> CredentialSource {
+        match &self.0 {
+            Kind::Token(_) => CredentialSource::IamToken,
+            Kind::AkSk {
+                security_token: None,
+                ..
+            } => CredentialSource::AkSk,
+            Kind::AkSk { .. } => CredentialSource::TemporaryAkSk,
+            Kind::Dynamic(d) => d.source(),
+        }
+    }
+
     /// The access key id (not a secret), for AK/SK credentials.
     ///
     /// ```
@@ -84,7 +153,7 @@ impl Credentials {
     pub fn access_key(&self) -> Option<&str> {
         match &self.0 {
             Kind::AkSk { ak, .. } => Some(ak),
-            Kind::Token(_) => None,
+            Kind::Token(_) | Kind::Dynamic(_) => None,
         }
     }
 
@@ -139,6 +208,7 @@ impl Credentials {
                 }
                 Ok(())
             }
+            Kind::Dynamic(_) => Ok(()),
         }
     }
 
@@ -155,6 +225,7 @@ impl Credentials {
                 }
                 v
             }
+            Kind::Dynamic(_) => Vec::new(),
         }
     }
 }
@@ -191,6 +262,7 @@ impl fmt::Debug for Credentials {
                 }
                 d.finish()
             }
+            Kind::Dynamic(d) => f.debug_tuple("Credentials::Dynamic").field(&d.source()).finish(),
         }
     }
 }

@@ -117,6 +117,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod auth;
 mod batch;
 mod client;
 mod config;
@@ -135,6 +136,10 @@ mod validate;
 mod wait;
 mod waiter;
 
+pub use auth::{
+    CredentialProblem, CredentialSource, EcsMetadata, IdToken, IdpFederation, OidcFederation,
+    PodIdentity,
+};
 pub use batch::{BatchReport, DeployAll, PackageOutcome, DEFAULT_STOP_GRACE};
 pub use client::Client;
 pub use config::{ClientBuilder, DEFAULT_RATE_LIMIT};

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use dataarts_release_raw::{Operation, RetryClass};
 
+use crate::auth::{CredentialProblem, CredentialSource};
 use crate::ids::PackageId;
 use crate::model::DeployStatus;
 
@@ -169,6 +170,17 @@ pub enum Error {
         #[source]
         source: Box<Error>,
     },
+    /// Credentials could not be obtained or renewed from their source (federation, the ECS
+    /// metadata service, pod identity); nothing was sent with them.
+    #[error("credentials from the {provider}: {message}")]
+    Credentials {
+        /// Where the credentials were to come from.
+        provider: CredentialSource,
+        /// What went wrong.
+        problem: CredentialProblem,
+        /// What went wrong, naming the variable, file or endpoint, and what to do.
+        message: String,
+    },
     /// Waiting gave up before the task or package reached a final state.
     #[error(
         "gave up waiting for {what} after {waited:?} (last status: {last_status}); it may \
@@ -224,6 +236,8 @@ pub enum ErrorKind {
     Local,
     /// Waiting gave up before a final state.
     WaitTimeout,
+    /// Credentials could not be obtained or renewed from their source.
+    Credentials,
 }
 
 /// True for operations that change state.
@@ -344,6 +358,7 @@ impl Error {
             Error::PackageState { .. } => ErrorKind::PackageState,
             Error::PartialRelease { source, .. } => source.kind(),
             Error::WaitTimeout { .. } => ErrorKind::WaitTimeout,
+            Error::Credentials { .. } => ErrorKind::Credentials,
         }
     }
 

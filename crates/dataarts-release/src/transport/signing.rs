@@ -97,6 +97,8 @@ pub(super) fn check_signable(
     check_value(&X_SDK_DATE, EPOCH_DATE)?;
     let (ak, security_token) = match &auth.0 {
         Kind::Token(token) => return check_value(&X_AUTH_TOKEN, token.expose_secret()),
+        // Resolved to a token or AK/SK before signing (see `auth`).
+        Kind::Dynamic(_) => return Ok(()),
         Kind::AkSk {
             ak, security_token, ..
         } => (ak, security_token.as_ref().map(ExposeSecret::expose_secret)),
@@ -156,6 +158,11 @@ fn headers_for(
     headers.insert(HOST, value(&HOST, &host)?);
     headers.insert(X_SDK_DATE, value(&X_SDK_DATE, date)?);
     match &auth.0 {
+        Kind::Dynamic(_) => {
+            return Err(LocalProblem::Generated(
+                "temporary credentials were not resolved before signing".into(),
+            ))
+        }
         Kind::Token(token) => {
             headers.insert(
                 X_AUTH_TOKEN,
