@@ -11,6 +11,7 @@ use crate::credentials::Credentials;
 use crate::error::{ConfigProblem, Error, Origin, Result, Setting};
 use crate::retry::RetryPolicy;
 use crate::transport::{Clock, SystemClock};
+use dataarts_signing::Algorithm as SigningAlgorithm;
 
 /// Default per-user rate limit of the service, in requests per second.
 ///
@@ -58,6 +59,10 @@ pub struct ClientBuilder {
     pub(crate) http_client: Option<reqwest::Client>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) user_agent: Option<String>,
+    pub(crate) iam_endpoint: Option<String>,
+    pub(crate) sts_endpoint: Option<String>,
+    pub(crate) metadata_endpoint: Option<String>,
+    pub(crate) signing_algorithm: SigningAlgorithm,
     /// Where each value came from, for errors (`DATAARTS_REGION`...).
     pub(crate) origins: Origins,
 }
@@ -83,6 +88,10 @@ impl std::fmt::Debug for ClientBuilder {
             .field("http_client", &self.http_client.as_ref().map(|_| "custom"))
             .field("clock", &self.clock)
             .field("user_agent", &self.user_agent)
+            .field("iam_endpoint", &self.iam_endpoint)
+            .field("sts_endpoint", &self.sts_endpoint)
+            .field("metadata_endpoint", &self.metadata_endpoint)
+            .field("signing_algorithm", &self.signing_algorithm)
             .finish()
     }
 }
@@ -96,6 +105,10 @@ pub(crate) struct Origins {
     pub(crate) project_id: Origin,
     pub(crate) workspace: Origin,
     pub(crate) credentials: Origin,
+    pub(crate) iam_endpoint: Origin,
+    pub(crate) sts_endpoint: Origin,
+    pub(crate) metadata_endpoint: Origin,
+    pub(crate) signing_algorithm: Origin,
 }
 
 impl Default for Origins {
@@ -107,6 +120,10 @@ impl Default for Origins {
             project_id: Origin::Unset,
             workspace: Origin::Unset,
             credentials: Origin::Unset,
+            iam_endpoint: Origin::Unset,
+            sts_endpoint: Origin::Unset,
+            metadata_endpoint: Origin::Unset,
+            signing_algorithm: Origin::Unset,
         }
     }
 }
@@ -131,6 +148,10 @@ impl Default for ClientBuilder {
             http_client: None,
             clock: Arc::new(SystemClock),
             user_agent: None,
+            iam_endpoint: None,
+            sts_endpoint: None,
+            metadata_endpoint: None,
+            signing_algorithm: SigningAlgorithm::default(),
             origins: Origins::default(),
         }
     }
@@ -339,6 +360,55 @@ impl ClientBuilder {
     /// ```
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// The IAM endpoint, for project-id discovery and identity-provider federation
+    /// (default: `HUAWEICLOUD_SDK_IAM_ENDPOINT`, else derived from the region as Huawei's
+    /// SDKs do).
+    ///
+    /// ```
+    /// let _b = dataarts_release::Client::builder().iam_endpoint("https://iam.cn-north-4.myhuaweicloud.com");
+    /// ```
+    pub fn iam_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.iam_endpoint = Some(url.into());
+        self.origins.iam_endpoint = Origin::Builder;
+        self
+    }
+
+    /// The STS endpoint, for OIDC federation (default: `HUAWEICLOUD_SDK_STS_ENDPOINT`, else
+    /// derived from the region as Huawei's SDKs do).
+    ///
+    /// ```
+    /// let _b = dataarts_release::Client::builder().sts_endpoint("https://sts.cn-north-4.myhuaweicloud.com");
+    /// ```
+    pub fn sts_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.sts_endpoint = Some(url.into());
+        self.origins.sts_endpoint = Origin::Builder;
+        self
+    }
+
+    /// The ECS metadata service (default `http://169.254.169.254`, or
+    /// `DATAARTS_METADATA_ENDPOINT`).
+    ///
+    /// ```
+    /// let _b = dataarts_release::Client::builder().metadata_endpoint("http://127.0.0.1:8080");
+    /// ```
+    pub fn metadata_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.metadata_endpoint = Some(url.into());
+        self.origins.metadata_endpoint = Origin::Builder;
+        self
+    }
+
+    /// The algorithm AK/SK requests are signed with (default `SDK-HMAC-SHA256`).
+    ///
+    /// ```
+    /// use dataarts_release::SigningAlgorithm;
+    /// let _b = dataarts_release::Client::builder().signing_algorithm(SigningAlgorithm::HmacSm3);
+    /// ```
+    pub fn signing_algorithm(mut self, algorithm: SigningAlgorithm) -> Self {
+        self.signing_algorithm = algorithm;
+        self.origins.signing_algorithm = Origin::Builder;
         self
     }
 

@@ -171,6 +171,8 @@ pub use wait::{Progress, ReleaseOutcome, ReleaseResult};
 
 /// The generated low-level client, for anything this crate does not wrap.
 pub use dataarts_release_raw as raw;
+/// The algorithm AK/SK requests are signed with.
+pub use dataarts_signing::Algorithm as SigningAlgorithm;
 /// The service's operations, as named in errors ([`Error::operation`]).
 pub use dataarts_release_raw::Operation;
 

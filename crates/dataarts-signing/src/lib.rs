@@ -73,6 +73,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod algorithm;
 mod auth;
 mod canonical;
 mod date;
@@ -80,6 +81,7 @@ mod error;
 mod sign;
 mod verify;
 
+pub use algorithm::{Algorithm, UnknownAlgorithm};
 pub use auth::{parse_authorization, ParsedAuthorization};
 pub use canonical::{
     canonical_query, canonical_uri, encode, has_control_chars, needs_unsigned_payload,

@@ -88,4 +88,7 @@ pub enum CredentialProblem {
     Unreadable,
     /// The credentials expired and could not be renewed.
     Expired,
+    /// No source was configured, and the last resort (the ECS metadata service, then pod
+    /// identity) gave nothing: the message lists what can be set.
+    NotConfigured,
 }
