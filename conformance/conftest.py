@@ -3,11 +3,14 @@
 The binary comes from `DATAARTS_EMULATOR_BIN` (set by `cargo xtask test`), else
 `<root>/target/debug/dataarts-emulator`. Each test module gets its own emulator, so the demo
 state (packages 12, 13, 23 awaiting review, pending item 26) is fresh in every module: the SDK
-module revokes 12 and 13, the generated-client module releases 12.
+module revokes 12 and 13, the SDK-authentication module releases 23, 12 and 13, the
+generated-client module releases 12. Tests that need their own emulator (other flags, a moved
+clock) start it with the `emulators` fixture.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import re
@@ -16,6 +19,7 @@ import signal
 import string
 import subprocess
 import threading
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +40,13 @@ for _var in ("NO_PROXY", "no_proxy"):
     _hosts = [h for h in os.environ.get(_var, "").split(",") if h]
     os.environ[_var] = ",".join(_hosts + ["127.0.0.1", "localhost"])
 
+# No test may reach the real ECS metadata address (http://169.254.169.254). `cargo xtask test`
+# already points our own metadata variable at a closed loopback port; set it here too for direct
+# pytest runs (the CLI and anything else started from a test inherits it). The official SDK has no
+# variable for it, so its class attribute is pinned in `_sdk_metadata_on_loopback` below.
+CLOSED_METADATA_ENDPOINT = "http://127.0.0.1:9"
+os.environ.setdefault("DATAARTS_METADATA_ENDPOINT", CLOSED_METADATA_ENDPOINT)
+
 
 def _random(alphabet: str, n: int) -> str:
     return "".join(secrets.choice(alphabet) for _ in range(n))
@@ -48,6 +59,21 @@ def emulator_binary() -> Path:
         pytest.fail(
             f"emulator binary not found at {path}: build it with "
             "`cargo build -p dataarts-emulator --bin dataarts-emulator`, or run the suite with "
+            "`cargo xtask test --only conformance`",
+            pytrace=False,
+        )
+    return path
+
+
+def cli_binary() -> Path:
+    """Our CLI: `DATAARTS_RELEASE_BIN` (set by `cargo xtask test`), else
+    `<root>/target/debug/dataarts-release`."""
+    configured = os.environ.get("DATAARTS_RELEASE_BIN")
+    path = Path(configured) if configured else ROOT / "target" / "debug" / "dataarts-release"
+    if not path.is_file():
+        pytest.fail(
+            f"CLI binary not found at {path}: build it with "
+            "`cargo build -p dataarts-release-cli --bin dataarts-release`, or run the suite with "
             "`cargo xtask test --only conformance`",
             pytrace=False,
         )
@@ -148,6 +174,31 @@ def stop_emulator(emulator: Emulator) -> None:
         process.wait()
 
 
+def journal(emu: Emulator, after: int = 0) -> list[dict]:
+    """The emulator's request journal (`GET /_emulator/journal?after=SEQ`): one entry per API
+    request, with `seq`, `operation`, `method`, `path`, `status`, `error_code`, `applied`,
+    `package_ids`."""
+    with urllib.request.urlopen(f"{emu.url}/_emulator/journal?after={after}", timeout=10) as answer:
+        data = json.load(answer)
+    return data if isinstance(data, list) else data.get("entries", [])
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _sdk_metadata_on_loopback():
+    """The official SDK's metadata source has its address hard-coded (`MetadataAccessor.
+    _METADATA_ENDPOINT = "http://169.254.169.254"`, no variable): point it at the same closed
+    loopback port for the whole run, so a credential chain that falls through to it fails fast and
+    stays on this machine. Tests that want the emulator's metadata service patch it themselves."""
+    from huaweicloudsdkcore.auth.internal import MetadataAccessor
+
+    saved = MetadataAccessor._METADATA_ENDPOINT
+    MetadataAccessor._METADATA_ENDPOINT = os.environ["DATAARTS_METADATA_ENDPOINT"]
+    try:
+        yield
+    finally:
+        MetadataAccessor._METADATA_ENDPOINT = saved
+
+
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory):
     """A fresh emulator with the demo data, for one test module (its stderr is kept in pytest's
@@ -156,4 +207,20 @@ def emulator(tmp_path_factory):
     try:
         yield emu
     finally:
+        stop_emulator(emu)
+
+
+@pytest.fixture
+def emulators(tmp_path):
+    """Starts emulators for one test (with extra flags, e.g. `emulators("--credential-lifetime",
+    "30s")`) and stops them afterwards."""
+    started = []
+
+    def start(*extra: str, **options):
+        emu = start_emulator(tmp_path, *extra, **options)
+        started.append(emu)
+        return emu
+
+    yield start
+    for emu in started:
         stop_emulator(emu)

@@ -9,55 +9,25 @@ what happened to each package. `--summary FILE` is written by the same runs and 
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import time
-import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 import xmlschema
 
-from conftest import ROOT, start_emulator, stop_emulator
+from conftest import cli_binary, journal
 
 XSD = Path(__file__).resolve().parent / "junit-10.xsd"
 RUN_TIMEOUT_S = 60
 
 
-def cli_binary() -> Path:
-    configured = os.environ.get("DATAARTS_RELEASE_BIN")
-    path = Path(configured) if configured else ROOT / "target" / "debug" / "dataarts-release"
-    if not path.is_file():
-        pytest.fail(
-            f"CLI binary not found at {path}: build it with "
-            "`cargo build -p dataarts-release-cli --bin dataarts-release`, or run the suite with "
-            "`cargo xtask test --only conformance`",
-            pytrace=False,
-        )
-    return path
-
-
 @pytest.fixture(scope="module")
 def schema() -> xmlschema.XMLSchema:
     return xmlschema.XMLSchema(str(XSD))
-
-
-@pytest.fixture
-def emulators(tmp_path):
-    """Starts emulators for one test (with extra flags) and stops them afterwards."""
-    started = []
-
-    def start(*extra: str, **options):
-        emu = start_emulator(tmp_path, *extra, **options)
-        started.append(emu)
-        return emu
-
-    yield start
-    for emu in started:
-        stop_emulator(emu)
 
 
 def cli_env(emu, home: Path) -> dict[str, str]:
@@ -70,6 +40,8 @@ def cli_env(emu, home: Path) -> dict[str, str]:
         "HUAWEICLOUD_SDK_SK": emu.sk,
         "HUAWEICLOUD_SDK_PROJECT_ID": emu.project_id,
         "DATAARTS_ENDPOINT": emu.url,
+        # Never the real metadata service (see conftest.py).
+        "DATAARTS_METADATA_ENDPOINT": os.environ["DATAARTS_METADATA_ENDPOINT"],
     }
 
 
@@ -82,12 +54,6 @@ def run_cli(emu, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=RUN_TIMEOUT_S,
     )
-
-
-def journal(emu) -> list[dict]:
-    with urllib.request.urlopen(f"{emu.url}/_emulator/journal", timeout=10) as answer:
-        data = json.load(answer)
-    return data if isinstance(data, list) else data.get("entries", [])
 
 
 def released_ids(emu) -> list[str]:

@@ -2,7 +2,7 @@
 
 use dataarts_signing::{
     canonical_query, canonical_uri, parse_authorization, parse_sdk_date, sign, sign_with_names,
-    verify, ParsedAuthorization, SignError, SigningInput, VerifyError, ALGORITHM,
+    verify, Algorithm, ParsedAuthorization, SignError, SigningInput, VerifyError, ALGORITHM,
     EMPTY_PAYLOAD_HASH,
 };
 use hmac::{Hmac, Mac};
@@ -194,7 +194,7 @@ pub fn signing_roundtrip(data: &[u8]) {
         )
     });
     let expected = ParsedAuthorization {
-        algorithm: ALGORITHM.to_string(),
+        algorithm: Algorithm::HmacSha256,
         access: ak.clone(),
         signed_headers: names.iter().map(|n| n.to_string()).collect(),
         signature: signed.signature.clone(),

@@ -6,8 +6,12 @@
 //!    (skipped when a stamp file shows the requirements and the interpreter unchanged);
 //! 2. `spec`: validate `openapi/deploy.yaml` with `openapi-spec-validator`;
 //! 3. `rust`: `cargo test --workspace`, with any extra arguments passed through;
-//! 4. `conformance`: build the emulator and CLI binaries and run the Python suite in `conformance/`
-//!    (official Huawei SDK, schemathesis, a generated Python client) against it.
+//! 4. `conformance`: build the emulator and CLI binaries and the signing test-vector example, and
+//!    run the Python suite in `conformance/` (official Huawei SDK, schemathesis, a generated Python
+//!    client) against them.
+//!
+//! The `rust` and `conformance` steps run with `DATAARTS_METADATA_ENDPOINT` pointing at a closed
+//! loopback port (unless the caller set it), so no test can reach the real ECS metadata address.
 //!
 //! A failed step does not stop the independent ones after it; the summary lists every step,
 //! its time, and the command that reruns just that step.
@@ -41,12 +45,21 @@ options:
 environment:
   PYTHON          the interpreter that creates the venv (default: python3; 3.11 or newer)
   PYTEST_ADDOPTS  extra pytest arguments for the conformance step, e.g. `-k sdk -x`
+  DATAARTS_METADATA_ENDPOINT
+                  the ECS metadata address the tests see; default http://127.0.0.1:9 (a closed
+                  loopback port), so no test ever reaches 169.254.169.254
 ";
 
 /// The spec, relative to the workspace root.
 const SPEC: &str = crate::codegen::SPEC_PATH;
 /// The conformance suite, relative to the workspace root.
 const CONFORMANCE_DIR: &str = "conformance";
+/// The variable that overrides the ECS metadata address in the library, the CLI and the tests.
+const METADATA_ENV: &str = "DATAARTS_METADATA_ENDPOINT";
+/// Where the tests' metadata traffic goes unless the caller chose: a closed loopback port (the
+/// discard port, nothing listens there), so a test that falls through to the metadata source
+/// fails fast instead of reaching `http://169.254.169.254`.
+const CLOSED_METADATA_ENDPOINT: &str = "http://127.0.0.1:9";
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Step {
@@ -320,21 +333,64 @@ fn cargo_test(root: &Path, extra: &[String]) -> anyhow::Result<()> {
     let args = cargo_test_args(extra);
     let shown = format!("cargo {}", args.join(" "));
     println!("$ {shown}");
-    run_inherited(cargo().args(&args).current_dir(root), &format!("`{shown}`"))
+    let mut cmd = cargo();
+    cmd.args(&args).current_dir(root);
+    keep_metadata_on_loopback(&mut cmd);
+    run_inherited(&mut cmd, &format!("`{shown}`"))
+}
+
+/// The metadata address to set for a test run: the closed loopback port unless the caller's
+/// environment already names one (`current` is the caller's value of [`METADATA_ENV`]).
+fn metadata_endpoint_for_tests(current: Option<&std::ffi::OsStr>) -> Option<&'static str> {
+    match current {
+        Some(_) => None,
+        None => Some(CLOSED_METADATA_ENDPOINT),
+    }
+}
+
+/// Points the command's metadata source at [`CLOSED_METADATA_ENDPOINT`] unless the caller chose.
+fn keep_metadata_on_loopback(cmd: &mut Command) {
+    if let Some(endpoint) = metadata_endpoint_for_tests(std::env::var_os(METADATA_ENV).as_deref()) {
+        println!("  ({METADATA_ENV}={endpoint}: no test reaches the real metadata service)");
+        cmd.env(METADATA_ENV, endpoint);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // conformance
 
-/// Builds one binary of the workspace and returns its path, as cargo reports it.
-fn build_binary(root: &Path, package: &str, bin: &str) -> anyhow::Result<PathBuf> {
-    println!("$ cargo build -p {package} --bin {bin}");
+/// What [`build_executable`] builds: a binary target or an example of a package.
+#[derive(Clone, Copy)]
+enum Target<'a> {
+    Bin(&'a str),
+    Example(&'a str),
+}
+
+impl Target<'_> {
+    fn flag(self) -> &'static str {
+        match self {
+            Target::Bin(_) => "--bin",
+            Target::Example(_) => "--example",
+        }
+    }
+
+    fn name(&self) -> &str {
+        match self {
+            Target::Bin(name) | Target::Example(name) => name,
+        }
+    }
+}
+
+/// Builds one binary or example of the workspace and returns its path, as cargo reports it.
+fn build_executable(root: &Path, package: &str, target: Target<'_>) -> anyhow::Result<PathBuf> {
+    let (flag, bin) = (target.flag(), target.name());
+    println!("$ cargo build -p {package} {flag} {bin}");
     let output = cargo()
         .args([
             "build",
             "-p",
             package,
-            "--bin",
+            flag,
             bin,
             "--message-format=json-render-diagnostics",
         ])
@@ -345,7 +401,7 @@ fn build_binary(root: &Path, package: &str, bin: &str) -> anyhow::Result<PathBuf
         .context("could not start `cargo build`")?;
     if !output.status.success() {
         bail!(
-            "`cargo build -p {package} --bin {bin}` exited with {}",
+            "`cargo build -p {package} {flag} {bin}` exited with {}",
             output.status
         );
     }
@@ -365,15 +421,24 @@ fn executable(messages: &str, bin: &str) -> Option<PathBuf> {
 }
 
 fn conformance(root: &Path) -> anyhow::Result<()> {
-    let emulator = build_binary(root, "dataarts-emulator", "dataarts-emulator")?;
+    let emulator = build_executable(root, "dataarts-emulator", Target::Bin("dataarts-emulator"))?;
     // The CLI too: the JUnit report test runs the real `dataarts-release deploy`.
-    let cli = build_binary(root, "dataarts-release-cli", "dataarts-release")?;
+    let cli = build_executable(
+        root,
+        "dataarts-release-cli",
+        Target::Bin("dataarts-release"),
+    )?;
+    // test_signing_interop.py has the official SDK's verifiers check the signatures this example
+    // makes with our signer (path in DATAARTS_SIGN_VECTORS_BIN).
+    let sign_vectors = build_executable(root, "dataarts-signing", Target::Example("sign_vectors"))?;
     println!(
-        "$ .venv/bin/python -m pytest {CONFORMANCE_DIR}   (emulator: {}, CLI: {})",
+        "$ .venv/bin/python -m pytest {CONFORMANCE_DIR}   (emulator: {}, CLI: {}, sign_vectors: {})",
         emulator.display(),
-        cli.display()
+        cli.display(),
+        sign_vectors.display()
     );
-    let status = Command::new(venv_python(root))
+    let mut pytest = Command::new(venv_python(root));
+    pytest
         .args([
             "-m",
             "pytest",
@@ -384,8 +449,11 @@ fn conformance(root: &Path) -> anyhow::Result<()> {
         ])
         .env("DATAARTS_EMULATOR_BIN", &emulator)
         .env("DATAARTS_RELEASE_BIN", &cli)
+        .env("DATAARTS_SIGN_VECTORS_BIN", &sign_vectors)
         .env("PYTHONDONTWRITEBYTECODE", "1")
-        .current_dir(root)
+        .current_dir(root);
+    keep_metadata_on_loopback(&mut pytest);
+    let status = pytest
         .status()
         .context("could not start pytest from the venv")?;
     match status.code() {
@@ -459,6 +527,18 @@ mod tests {
     }
 
     #[test]
+    fn tests_see_a_closed_loopback_metadata_endpoint_unless_one_is_set() {
+        assert_eq!(
+            metadata_endpoint_for_tests(None),
+            Some("http://127.0.0.1:9")
+        );
+        assert_eq!(
+            metadata_endpoint_for_tests(Some(std::ffi::OsStr::new("http://127.0.0.1:4242"))),
+            None
+        );
+    }
+
+    #[test]
     fn binary_paths_come_from_cargo_messages() {
         let messages = r#"{"reason":"compiler-artifact","target":{"name":"dataarts-signing"},"executable":null}
 {"reason":"compiler-artifact","target":{"name":"dataarts-emulator"},"executable":"/t/debug/dataarts-emulator"}
@@ -468,6 +548,11 @@ mod tests {
             Some(PathBuf::from("/t/debug/dataarts-emulator"))
         );
         assert_eq!(executable(messages, "dataarts-release"), None);
+        let example = r#"{"reason":"compiler-artifact","target":{"name":"sign_vectors","kind":["example"]},"executable":"/t/debug/examples/sign_vectors"}"#;
+        assert_eq!(
+            executable(example, "sign_vectors"),
+            Some(PathBuf::from("/t/debug/examples/sign_vectors"))
+        );
         assert_eq!(
             executable("{\"reason\":\"build-finished\"}", "dataarts-emulator"),
             None

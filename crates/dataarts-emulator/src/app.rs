@@ -13,6 +13,7 @@ use crate::error::ApiError;
 use crate::faults::Faults;
 use crate::fixtures::Fixtures;
 use crate::gateway::{Credentials, RateLimiter};
+use crate::identity::{IdentityConfig, Issued};
 use crate::ids::HexIds;
 use crate::journal::Journal;
 use crate::state::{State, StateCell};
@@ -34,6 +35,10 @@ pub(crate) struct Shared {
     pub seed_packages: usize,
     pub timing: TaskTiming,
     pub creds: Credentials,
+    /// Who may get temporary credentials from the identity services.
+    pub identity: IdentityConfig,
+    /// What the identity services issued (kept across resets).
+    pub issued: Issued,
     pub rate: RateLimiter,
     pub faults: Faults,
     pub journal: Journal,

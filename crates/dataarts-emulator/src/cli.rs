@@ -98,6 +98,30 @@ pub struct EmulatorArgs {
     /// Journal entries kept in memory.
     #[arg(long, value_name = "N")]
     pub journal_capacity: Option<usize>,
+    /// Longest lifetime of the temporary credentials the emulated IAM, STS, metadata service
+    /// and pod identity issue, e.g. 30s (default 1h).
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub credential_lifetime: Option<Duration>,
+    /// Probability that the ECS metadata service answers 500.
+    #[arg(long, value_name = "P", value_parser = probability, default_value_t = 0.0)]
+    pub fault_metadata_error: f64,
+    /// Delay of every ECS metadata-service answer, e.g. 10s (longer than a client's timeout).
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub fault_metadata_delay: Option<Duration>,
+    /// The metadata service issues no session tokens (the token call answers 404; the security
+    /// key is served without one).
+    #[arg(long)]
+    pub fault_metadata_without_token: bool,
+    /// Probability that IAM refuses the id token of identity-provider federation (401).
+    #[arg(long, value_name = "P", value_parser = probability, default_value_t = 0.0)]
+    pub fault_iam_refuse_id_token: f64,
+    /// Probability that a JSON success answer of IAM, STS, the metadata service or pod
+    /// identity is cut in half (not valid JSON).
+    #[arg(long, value_name = "P", value_parser = probability, default_value_t = 0.0)]
+    pub fault_identity_malformed: f64,
+    /// Probability that STS refuses the agency of an OIDC federation (403 STS.0003).
+    #[arg(long, value_name = "P", value_parser = probability, default_value_t = 0.0)]
+    pub fault_sts_refuse_agency: f64,
 }
 
 impl EmulatorArgs {
@@ -156,7 +180,16 @@ impl EmulatorArgs {
             non_json_body: self.fault_non_json,
             throttle_burst: self.fault_throttle,
             operations: (!self.fault_operations.is_empty()).then(|| self.fault_operations.clone()),
+            metadata_error: self.fault_metadata_error,
+            metadata_delay: self.fault_metadata_delay,
+            metadata_without_token: self.fault_metadata_without_token,
+            iam_refuse_id_token: self.fault_iam_refuse_id_token,
+            sts_refuse_agency: self.fault_sts_refuse_agency,
+            identity_malformed: self.fault_identity_malformed,
         });
+        if let Some(d) = self.credential_lifetime {
+            b = b.credential_lifetime(d);
+        }
         b = b.offset_unit(self.offset_unit);
         if let Some(n) = self.journal_capacity {
             b = b.journal_capacity(n);
@@ -199,4 +232,54 @@ async fn wait_for_signal() -> Result<(), EmulatorError> {
 async fn wait_for_signal() -> Result<(), EmulatorError> {
     tokio::signal::ctrl_c().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: EmulatorArgs,
+    }
+
+    fn args(argv: &[&str]) -> EmulatorArgs {
+        Cli::try_parse_from(std::iter::once("dataarts-emulator").chain(argv.iter().copied()))
+            .map(|c| c.args)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[tokio::test]
+    async fn identity_flags() {
+        let a = args(&[
+            "--demo",
+            "--credential-lifetime",
+            "30s",
+            "--fault-metadata-error",
+            "0.5",
+            "--fault-metadata-delay",
+            "10s",
+            "--fault-iam-refuse-id-token",
+            "1",
+            "--fault-sts-refuse-agency",
+            "1",
+            "--fault-metadata-without-token",
+            "--fault-identity-malformed",
+            "0.25",
+        ]);
+        let emu = a.builder().unwrap().start().await.unwrap();
+        assert_eq!(emu.credential_lifetime(), Duration::from_secs(30));
+        let f = emu.faults();
+        assert_eq!(f.metadata_error, 0.5);
+        assert_eq!(f.metadata_delay, Some(Duration::from_secs(10)));
+        assert_eq!((f.iam_refuse_id_token, f.sts_refuse_agency), (1.0, 1.0));
+        assert!(f.metadata_without_token);
+        assert_eq!(f.identity_malformed, 0.25);
+        let d = args(&["--demo"]).builder().unwrap().start().await.unwrap();
+        assert_eq!(d.credential_lifetime(), Duration::from_secs(3600));
+        assert!(Cli::try_parse_from(["x", "--credential-lifetime", "soon"]).is_err());
+        assert!(Cli::try_parse_from(["x", "--fault-sts-refuse-agency", "2"]).is_err());
+    }
 }

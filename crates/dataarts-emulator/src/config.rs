@@ -50,8 +50,8 @@ impl RateLimits {
 /// order from one seeded random generator, so the same seed and the same sequence of requests
 /// give the same faults. `latency` applies to every affected request, in addition.
 ///
-/// JSON form (admin endpoint `PUT /_emulator/faults`): the same field names; `latency` is a
-/// human-readable duration (`"250ms"`, `"1s"`) or a number of milliseconds; missing fields take
+/// JSON form (admin endpoint `PUT /_emulator/faults`): the same field names; `latency` and
+/// `metadata_delay` are human-readable durations (`"250ms"`, `"1s"`) or a number of milliseconds; missing fields take
 /// their defaults.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -76,8 +76,25 @@ pub struct FaultConfig {
     /// Answer 429 `APIGW.0308` with `Retry-After: 1`, without processing the request.
     pub throttle_burst: f64,
     /// Restrict faults to these operationIds (e.g. `deploy_factory_packages`); `None` means
-    /// every operation.
+    /// every operation. Does not apply to the identity faults below.
     pub operations: Option<Vec<String>>,
+    /// The ECS metadata service (both its routes) answers 500.
+    pub metadata_error: f64,
+    /// The ECS metadata service (both its routes) answers only after this delay (longer than
+    /// a client's timeout to play "no metadata service").
+    #[serde(with = "duration_opt")]
+    pub metadata_delay: Option<Duration>,
+    /// The metadata service has no session tokens, as older ones: the token call answers 404
+    /// and the security key is served without `X-Metadata-Token` (clients must go on without
+    /// a token).
+    pub metadata_without_token: bool,
+    /// IAM refuses the id token of identity-provider federation (401), even an accepted one.
+    pub iam_refuse_id_token: f64,
+    /// STS refuses to let the agency be assumed with OIDC (403 `STS.0003`).
+    pub sts_refuse_agency: f64,
+    /// A JSON success answer of an identity service (IAM, STS, metadata, pod identity) is cut
+    /// in half: the status is right, the body is not valid JSON.
+    pub identity_malformed: f64,
 }
 
 impl Default for FaultConfig {
@@ -92,6 +109,12 @@ impl Default for FaultConfig {
             non_json_body: 0.0,
             throttle_burst: 0.0,
             operations: None,
+            metadata_error: 0.0,
+            metadata_delay: None,
+            metadata_without_token: false,
+            iam_refuse_id_token: 0.0,
+            sts_refuse_agency: 0.0,
+            identity_malformed: 0.0,
         }
     }
 }
@@ -100,6 +123,8 @@ impl FaultConfig {
     /// Whether this configuration can inject anything.
     pub fn is_active(&self) -> bool {
         self.latency.is_some_and(|d| !d.is_zero())
+            || self.metadata_delay.is_some_and(|d| !d.is_zero())
+            || self.metadata_without_token
             || [
                 self.error_before,
                 self.error_after,
@@ -107,6 +132,10 @@ impl FaultConfig {
                 self.truncated_body,
                 self.non_json_body,
                 self.throttle_burst,
+                self.metadata_error,
+                self.iam_refuse_id_token,
+                self.sts_refuse_agency,
+                self.identity_malformed,
             ]
             .iter()
             .any(|p| *p > 0.0)
@@ -137,14 +166,22 @@ impl FaultConfig {
             &mut self.truncated_body,
             &mut self.non_json_body,
             &mut self.throttle_burst,
+            &mut self.metadata_error,
+            &mut self.iam_refuse_id_token,
+            &mut self.sts_refuse_agency,
+            &mut self.identity_malformed,
         ] {
             *p = if p.is_nan() { 0.0 } else { p.clamp(0.0, 1.0) };
         }
         self
     }
 
-    fn probabilities(&self) -> [(&'static str, f64); 6] {
+    fn probabilities(&self) -> [(&'static str, f64); 10] {
         [
+            ("identity_malformed", self.identity_malformed),
+            ("metadata_error", self.metadata_error),
+            ("iam_refuse_id_token", self.iam_refuse_id_token),
+            ("sts_refuse_agency", self.sts_refuse_agency),
             ("error_before", self.error_before),
             ("error_after", self.error_after),
             ("drop_after", self.drop_after),
@@ -222,6 +259,11 @@ impl OffsetUnit {
 pub struct Paging {
     /// What `offset` counts (default rows).
     pub offset_unit: OffsetUnit,
+}
+
+/// Deserializes a `Duration` from a humantime string (`"1h"`) or a number of milliseconds.
+pub(crate) fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    duration_opt::deserialize(d)?.ok_or_else(|| serde::de::Error::custom("a duration is required"))
 }
 
 /// Serde for `Option<Duration>` as a humantime string (or a number of milliseconds).

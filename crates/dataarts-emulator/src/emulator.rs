@@ -4,6 +4,7 @@ use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -18,6 +19,7 @@ use crate::fixtures::{
     DEMO_TOKEN,
 };
 use crate::gateway::{Credentials, RateLimiter};
+use crate::identity::{IdentityConfig, Issued};
 use crate::ids::HexIds;
 use crate::journal::{Journal, JournalEntry};
 use crate::server::serve;
@@ -25,6 +27,9 @@ use crate::state::{State, StateCell};
 
 /// Default journal capacity (entries kept; the oldest go first).
 pub const DEFAULT_JOURNAL_CAPACITY: usize = 1_000_000;
+
+/// Default longest lifetime of the temporary credentials the identity services issue (1 h).
+pub const DEFAULT_CREDENTIAL_LIFETIME: Duration = Duration::from_secs(3600);
 
 /// The emulator. Start one with [`Emulator::builder`].
 #[derive(Debug)]
@@ -52,6 +57,7 @@ pub struct EmulatorBuilder {
     paging: Paging,
     port: u16,
     journal_capacity: usize,
+    credential_lifetime: Duration,
 }
 
 impl std::fmt::Debug for EmulatorBuilder {
@@ -72,6 +78,7 @@ impl std::fmt::Debug for EmulatorBuilder {
             .field("paging", &self.paging)
             .field("port", &self.port)
             .field("journal_capacity", &self.journal_capacity)
+            .field("credential_lifetime", &self.credential_lifetime)
             .finish()
     }
 }
@@ -90,6 +97,7 @@ impl Default for EmulatorBuilder {
             paging: Paging::default(),
             port: 0,
             journal_capacity: DEFAULT_JOURNAL_CAPACITY,
+            credential_lifetime: DEFAULT_CREDENTIAL_LIFETIME,
         }
     }
 }
@@ -193,6 +201,28 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Sets the longest lifetime of the temporary credentials the identity services issue
+    /// (default [`DEFAULT_CREDENTIAL_LIFETIME`], 1 h): each gets the shorter of this and the
+    /// duration the caller asked for. The gateway accepts them until then, and answers 401
+    /// `APIGW.0301` ("the security token has expired") after. Short lifetimes let tests watch
+    /// a client refresh.
+    ///
+    /// ```no_run
+    /// # async fn f() -> Result<(), dataarts_emulator::EmulatorError> {
+    /// use std::time::Duration;
+    /// let emu = dataarts_emulator::Emulator::builder()
+    ///     .demo()
+    ///     .credential_lifetime(Duration::from_secs(30))
+    ///     .start()
+    ///     .await?;
+    /// assert_eq!(emu.credential_lifetime(), Duration::from_secs(30));
+    /// # Ok(()) }
+    /// ```
+    pub fn credential_lifetime(mut self, lifetime: Duration) -> Self {
+        self.credential_lifetime = lifetime.max(Duration::from_millis(1));
+        self
+    }
+
     /// Binds `127.0.0.1:port` and starts serving on the current tokio runtime.
     ///
     /// # Errors
@@ -250,6 +280,7 @@ impl EmulatorBuilder {
                 source,
             })?;
         let addr = listener.local_addr()?;
+        let identity = IdentityConfig::new(&fixtures, &all_projects);
         let mut state = State::new(&fixtures, self.seed_packages, self.timing);
         state.set_offset_unit(self.paging.offset_unit);
         let shared = Arc::new(Shared {
@@ -258,6 +289,8 @@ impl EmulatorBuilder {
             seed_packages: self.seed_packages,
             timing: self.timing,
             creds,
+            identity,
+            issued: Issued::new(self.credential_lifetime),
             rate: RateLimiter::new(self.rate_limits),
             faults: Faults::new(self.faults),
             journal: Journal::new(self.journal_capacity),
@@ -299,6 +332,42 @@ impl RunningEmulator {
         self.shared.journal.snapshot(0)
     }
 
+    /// How many journal entries have a path that starts with `path_prefix` (e.g.
+    /// `/v3.0/OS-CREDENTIAL/securitytokens`, `/openstack/latest/securitykey`, `/v3/projects`):
+    /// tests count credential fetches and project lookups with it.
+    ///
+    /// ```
+    /// # async fn f() -> Result<(), dataarts_emulator::EmulatorError> {
+    /// let emu = dataarts_emulator::Emulator::builder().demo().start().await?;
+    /// assert_eq!(emu.journal_count("/meta-data/"), 0);
+    /// # Ok(()) }
+    /// ```
+    pub fn journal_count(&self, path_prefix: &str) -> usize {
+        self.shared
+            .journal
+            .count(|e| e.path.starts_with(path_prefix))
+    }
+
+    /// The longest lifetime of issued temporary credentials.
+    pub fn credential_lifetime(&self) -> Duration {
+        self.shared.issued.lifetime()
+    }
+
+    /// Moves the identity clock forward by `by`: temporary credentials, unscoped tokens and
+    /// metadata tokens issued earlier expire as if that time had passed (new ones are dated
+    /// on the advanced clock). Lets tests watch an expiry without waiting. The `X-Sdk-Date`
+    /// check stays on real time.
+    ///
+    /// ```
+    /// # async fn f() -> Result<(), dataarts_emulator::EmulatorError> {
+    /// let emu = dataarts_emulator::Emulator::builder().demo().start().await?;
+    /// emu.advance_identity_clock(std::time::Duration::from_secs(3600));
+    /// # Ok(()) }
+    /// ```
+    pub fn advance_identity_clock(&self, by: Duration) {
+        self.shared.issued.advance(by);
+    }
+
     /// How many times this package was actually released (its state changed from awaiting
     /// review to releasing).
     pub fn release_count(&self, package_id: &str) -> usize {
@@ -324,6 +393,18 @@ impl RunningEmulator {
             .collect();
         twice.sort();
         twice
+    }
+
+    /// The current fault configuration.
+    ///
+    /// ```
+    /// # async fn f() -> Result<(), dataarts_emulator::EmulatorError> {
+    /// let emu = dataarts_emulator::Emulator::builder().demo().start().await?;
+    /// assert_eq!(emu.faults(), dataarts_emulator::FaultConfig::default());
+    /// # Ok(()) }
+    /// ```
+    pub fn faults(&self) -> FaultConfig {
+        self.shared.faults.get()
     }
 
     /// Replaces the fault configuration (and reseeds its generator).
@@ -365,8 +446,8 @@ impl RunningEmulator {
         self.shared.state.lock().fail_release_of(package_id);
     }
 
-    /// Back to the initial fixtures: state, journal and rate-limit buckets (faults and limits
-    /// stay as set).
+    /// Back to the initial fixtures: state, journal and rate-limit buckets (faults, limits,
+    /// issued temporary credentials and the identity clock stay as they are).
     pub fn reset(&self) {
         self.shared.reset();
     }

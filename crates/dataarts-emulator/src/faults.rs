@@ -33,6 +33,16 @@ pub enum FaultKind {
     DropAfter,
     /// 200 with half the JSON body after processing (the change happened).
     TruncatedBody,
+    /// The metadata service answered 500 (`metadata_error`).
+    MetadataError,
+    /// The metadata service answered late (`metadata_delay`).
+    MetadataDelay,
+    /// IAM refused an id token (`iam_refuse_id_token`).
+    IamRefuseIdToken,
+    /// STS refused to let the agency be assumed (`sts_refuse_agency`).
+    StsRefuseAgency,
+    /// An identity service's success answer was cut in half (`identity_malformed`).
+    IdentityMalformed,
 }
 
 impl FaultKind {
@@ -46,6 +56,11 @@ impl FaultKind {
             FaultKind::ErrorAfter => "error_after",
             FaultKind::DropAfter => "drop_after",
             FaultKind::TruncatedBody => "truncated_body",
+            FaultKind::MetadataError => "metadata_error",
+            FaultKind::MetadataDelay => "metadata_delay",
+            FaultKind::IamRefuseIdToken => "iam_refuse_id_token",
+            FaultKind::StsRefuseAgency => "sts_refuse_agency",
+            FaultKind::IdentityMalformed => "identity_malformed",
         }
     }
 
@@ -114,6 +129,31 @@ impl Faults {
 
     pub(crate) fn get(&self) -> FaultConfig {
         self.lock().0.clone()
+    }
+
+    /// Whether an identity fault with the probability `pick` selects applies to this request
+    /// (1 always, 0 never, in between drawn from the seeded generator).
+    pub(crate) fn draw(&self, pick: impl Fn(&FaultConfig) -> f64) -> bool {
+        let mut g = self.lock();
+        let (cfg, rng) = &mut *g;
+        let p = pick(cfg);
+        if p <= 0.0 || p.is_nan() {
+            false
+        } else if p >= 1.0 {
+            true
+        } else {
+            rng.next_f64() < p
+        }
+    }
+
+    /// Whether the metadata service runs without session tokens.
+    pub(crate) fn metadata_without_token(&self) -> bool {
+        self.lock().0.metadata_without_token
+    }
+
+    /// The delay of every metadata-service answer, if set.
+    pub(crate) fn metadata_delay(&self) -> Option<Duration> {
+        self.lock().0.metadata_delay.filter(|d| !d.is_zero())
     }
 
     /// Draws the fault for a request to `operation`. Draws nothing (and so leaves the sequence
@@ -200,6 +240,11 @@ mod tests {
             FaultKind::ErrorAfter,
             FaultKind::DropAfter,
             FaultKind::TruncatedBody,
+            FaultKind::MetadataError,
+            FaultKind::MetadataDelay,
+            FaultKind::IamRefuseIdToken,
+            FaultKind::StsRefuseAgency,
+            FaultKind::IdentityMalformed,
         ] {
             assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
             assert_eq!(k.to_string(), k.as_str());

@@ -11,6 +11,14 @@ use serde::{Deserialize, Serialize};
 use crate::error::EmulatorError;
 use crate::ids::is_hex32;
 
+mod identity;
+
+pub use identity::{
+    IdentityFixture, IdentityProviderFixture, OidcProviderFixture, DEMO_DOMAIN_ID, DEMO_IDP_ID,
+    DEMO_ID_TOKEN, DEMO_OIDC_AGENCY_URN, DEMO_OIDC_PROVIDER_URN, DEMO_POD_TOKEN, DEMO_REGION,
+    DEMO_REGION_2,
+};
+
 /// The documented demo project (`b384b9e9ab9b4ee8994c8633aabc9505`).
 pub const DEMO_PROJECT_ID: &str = "b384b9e9ab9b4ee8994c8633aabc9505";
 /// The second project of the documentation (the packaging example's), also in the demo data.
@@ -46,6 +54,11 @@ pub struct Fixtures {
     /// Credentials the gateway accepts, in addition to those configured in code or flags.
     #[serde(default)]
     pub credentials: Vec<CredentialFixture>,
+    /// Identity providers, OIDC providers, the ECS metadata agency and pod-identity tokens:
+    /// the emulated IAM, STS, metadata service and pod identity issue temporary credentials
+    /// from these. Omitted: those routes refuse everything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<IdentityFixture>,
     /// Enforce the console's role rules when packaging: approvers must have the `deployer` or
     /// `admin` role and must not be the applicant (else 400 `DLF.6888`). Off by default.
     #[serde(default)]
@@ -71,6 +84,11 @@ pub struct UserFixture {
 pub struct ProjectFixture {
     /// Project ID, as it appears in request paths.
     pub id: String,
+    /// IAM project name: the region id (e.g. `cn-north-4`) for a region's project. IAM's
+    /// project query (`GET /v3/projects?name=<region>`) finds projects by it; without a name
+    /// a project is never found by region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// DataArts Studio workspaces of the project; at most one has `default: true`.
     #[serde(default)]
     pub workspaces: Vec<WorkspaceFixture>,
@@ -202,8 +220,10 @@ impl Fixtures {
     /// `62099355b894428e8916573ae635f1f9`, each with the default workspace
     /// `d1cd7861478748a6925bc02f47c69279`; in the first, packages `12`, `13` and `23` awaiting
     /// review (`23` holds one item) and the unpackaged pending item `26`; the user `dev_user`
-    /// (applicant) and `deployer_user` (approver); the documented finished import system task.
-    /// Equal to `fixtures/demo.json`. Holds no credentials: see [`crate::EmulatorBuilder::demo`].
+    /// (applicant) and `deployer_user` (approver); the documented finished import system task;
+    /// the IAM project names [`DEMO_REGION`] and [`DEMO_REGION_2`] of the two projects and the
+    /// demo identity ([`IdentityFixture::demo`]). Equal to `fixtures/demo.json`. Holds no
+    /// AK/SK or token: see [`crate::EmulatorBuilder::demo`].
     pub fn demo() -> Self {
         let item = |id: &str, name: &str, task_type: i32, ts: i64| PendingItemFixture {
             pending_item_id: id.into(),
@@ -271,6 +291,7 @@ impl Fixtures {
             projects: vec![
                 ProjectFixture {
                     id: DEMO_PROJECT_ID.into(),
+                    name: Some(DEMO_REGION.into()),
                     workspaces: vec![WorkspaceFixture {
                         id: DEMO_WORKSPACE_ID.into(),
                         name: Some("default".into()),
@@ -301,6 +322,7 @@ impl Fixtures {
                 },
                 ProjectFixture {
                     id: DEMO_PROJECT_ID_2.into(),
+                    name: Some(DEMO_REGION_2.into()),
                     workspaces: vec![WorkspaceFixture {
                         id: DEMO_WORKSPACE_ID.into(),
                         name: Some("default".into()),
@@ -312,6 +334,7 @@ impl Fixtures {
                 },
             ],
             credentials: Vec::new(),
+            identity: Some(IdentityFixture::demo()),
             enforce_roles: false,
         }
     }
@@ -467,6 +490,9 @@ impl Fixtures {
                     return bad(format!("empty or duplicate system task id {:?}", t.id));
                 }
             }
+        }
+        if let Some(problem) = self.identity.as_ref().and_then(IdentityFixture::problem) {
+            return bad(problem);
         }
         for c in &self.credentials {
             let aksk = c.ak.is_some() || c.sk.is_some();

@@ -1,5 +1,6 @@
 //! The API gateway in front of the service: authentication (IAM token, AK/SK signature,
-//! temporary credentials), project authorization and rate limiting.
+//! temporary credentials, fixed or issued by the identity services), project authorization
+//! and rate limiting.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,6 +12,7 @@ use dataarts_signing::{check_freshness, parse_authorization, verify, VerifyError
 
 use crate::config::RateLimits;
 use crate::error::ApiError;
+use crate::identity::Issued;
 
 /// An authenticated caller.
 #[derive(Debug)]
@@ -101,8 +103,18 @@ impl Credentials {
         self.aksk.is_empty() && self.tokens.is_empty()
     }
 
-    /// Authenticates a request: `X-Auth-Token` first, else an AK/SK `Authorization` header.
-    pub(crate) fn authenticate(&self, req: &AuthInput<'_>) -> Result<Arc<Principal>, ApiError> {
+    /// The principal of an accepted IAM token.
+    pub(crate) fn token_principal(&self, token: &str) -> Option<Arc<Principal>> {
+        self.tokens.get(token).cloned()
+    }
+
+    /// Authenticates a request: `X-Auth-Token` first, else an AK/SK `Authorization` header
+    /// (a configured pair, or temporary credentials `issued` holds, until they expire).
+    pub(crate) fn authenticate(
+        &self,
+        req: &AuthInput<'_>,
+        issued: &Issued,
+    ) -> Result<Arc<Principal>, ApiError> {
         if let Some(token) = req.headers.get("x-auth-token") {
             let token = token.to_str().unwrap_or("");
             return self
@@ -120,12 +132,29 @@ impl Credentials {
             .to_str()
             .map_err(|_| ApiError::unauthorized("the Authorization header is not ASCII"))?;
         let parsed = parse_authorization(auth).map_err(ApiError::unauthorized)?;
-        let Some(cred) = self.aksk.get(&parsed.access) else {
-            return Err(ApiError::unauthorized(format!(
-                "Get secretKey failed,ak:{},err:ak not exist",
-                parsed.access
-            )));
-        };
+        let temporary;
+        let (sk, security_token, expires_at, principal) =
+            if let Some(c) = self.aksk.get(&parsed.access) {
+                (
+                    c.sk.as_slice(),
+                    c.security_token.as_deref(),
+                    None,
+                    &c.principal,
+                )
+            } else if let Some(t) = issued.credential(&parsed.access) {
+                temporary = t;
+                (
+                    temporary.sk.as_bytes(),
+                    Some(temporary.security_token.as_str()),
+                    Some(temporary.expires_at),
+                    &temporary.principal,
+                )
+            } else {
+                return Err(ApiError::unauthorized(format!(
+                    "Get secretKey failed,ak:{},err:ak not exist",
+                    parsed.access
+                )));
+            };
         let date = header_ci(req.headers, "x-sdk-date")
             .ok_or_else(|| ApiError::unauthorized(VerifyError::MissingDate))?;
         check_freshness(date, SystemTime::now(), MAX_CLOCK_SKEW).map_err(ApiError::unauthorized)?;
@@ -140,7 +169,7 @@ impl Credentials {
             })
             .collect();
         match verify(
-            &cred.sk,
+            sk,
             &parsed,
             req.method,
             req.raw_path,
@@ -157,15 +186,21 @@ impl Credentials {
             }
             Err(e) => return Err(ApiError::unauthorized(e)),
         }
-        if let Some(expected) = &cred.security_token {
+        if let Some(expected) = security_token {
             let got = header_ci(req.headers, "x-security-token");
-            if got != Some(expected.as_str()) {
+            if got != Some(expected) {
                 return Err(ApiError::unauthorized(
                     "invalid or missing X-Security-Token for temporary credentials",
                 ));
             }
         }
-        Ok(cred.principal.clone())
+        if let Some(at) = expires_at.filter(|at| *at <= issued.now()) {
+            return Err(ApiError::unauthorized(format!(
+                "the security token has expired (at {}): get new temporary credentials",
+                humantime::format_rfc3339_seconds(at)
+            )));
+        }
+        Ok(principal.clone())
     }
 }
 

@@ -13,7 +13,8 @@ use crate::faults::FaultKind;
 pub struct JournalEntry {
     /// Sequence number, from 1, increasing (it keeps counting when old entries are evicted).
     pub seq: u64,
-    /// The operation the request addressed; `None` for a request that matched no operation.
+    /// The operation the request addressed; `None` for a request to an identity service (IAM,
+    /// STS, metadata, pod identity: see `path`) or one that matched no route.
     /// Serialised as its operationId (`deploy_factory_packages`, ...), or `unknown`.
     #[serde(serialize_with = "operation_id_or_unknown")]
     pub operation: Option<Operation>,
@@ -110,6 +111,12 @@ impl Journal {
             .flat_map(|c| c.iter().filter(|e| e.seq > after))
             .cloned()
             .collect()
+    }
+
+    /// How many kept entries satisfy `pred` (without copying them).
+    pub(crate) fn count(&self, pred: impl Fn(&JournalEntry) -> bool) -> usize {
+        let g = self.lock();
+        g.chunks.iter().flatten().filter(|e| pred(e)).count()
     }
 
     /// Forgets every entry and restarts numbering at 1.

@@ -1,7 +1,10 @@
 //! A faithful local DataArts Factory: the seven release-package operations of
 //! `openapi/deploy.yaml`, behind an emulated Huawei Cloud API gateway (IAM token and AK/SK
-//! signature checks, project authorization, rate limits), with in-memory state, seeded fault
-//! injection and a request journal. For tests, demos, benchmarks and users' own CI.
+//! signature checks in all four signing algorithms, project authorization, rate limits), with
+//! in-memory state, seeded fault injection and a request journal; plus the identity services
+//! a client authenticates with (IAM, STS, the ECS metadata service, CCE pod identity), which
+//! issue temporary credentials the gateway accepts until they expire. For tests, demos,
+//! benchmarks and users' own CI.
 //!
 //! # Quick start
 //!
@@ -54,6 +57,20 @@
 //! | SK ([`DEMO_SK`]) | `DemoSecretKeyOfTheDataArtsEmulator000001` |
 //! | `X-Auth-Token` ([`DEMO_TOKEN`]) | `demo-token-for-the-dataarts-emulator` |
 //!
+//! The demo identity ([`IdentityFixture::demo`], part of the demo data) hands out temporary
+//! credentials (acting as `deployer_user`, for both demo projects) through:
+//!
+//! | Service | What it accepts |
+//! |---|---|
+//! | IAM identity-provider federation | `X-Idp-Id: demo-idp` ([`DEMO_IDP_ID`]) with the id token `demo-id-token` ([`DEMO_ID_TOKEN`]) |
+//! | STS OIDC federation | provider [`DEMO_OIDC_PROVIDER_URN`], agency [`DEMO_OIDC_AGENCY_URN`], id token `demo-id-token` |
+//! | ECS metadata service | any session token it issued (the ECS has an agency) |
+//! | CCE pod identity | `Authorization: demo-pod-token` ([`DEMO_POD_TOKEN`]) |
+//!
+//! IAM's project lookup finds region `cn-north-4` ([`DEMO_REGION`]) →
+//! `b384b9e9ab9b4ee8994c8633aabc9505` and `cn-east-3` ([`DEMO_REGION_2`]) →
+//! `62099355b894428e8916573ae635f1f9`.
+//!
 //! Credentials given with [`EmulatorBuilder::aksk`], [`EmulatorBuilder::security_token`],
 //! [`EmulatorBuilder::token`] (or `--ak/--sk`, `--token`) may access every project of the
 //! fixtures; fixture credentials may be limited to some projects. A path `project_id` outside
@@ -78,6 +95,7 @@
 //!   "users": [{"id": "f8cc...", "name": "dev_user", "roles": ["developer"]}],
 //!   "projects": [{
 //!     "id": "b384b9e9ab9b4ee8994c8633aabc9505",
+//!     "name": "cn-north-4",
 //!     "workspaces": [{
 //!       "id": "d1cd7861478748a6925bc02f47c69279", "name": "default", "default": true,
 //!       "pending_items": [{"pending_item_id": "26", "item_name": "job_batch",
@@ -96,6 +114,16 @@
 //!     {"ak": "TMPAK", "sk": "TMPSK", "security_token": "sts-token"},
 //!     {"token": "my-iam-token", "user_id": "0c2b..."}
 //!   ],
+//!   "identity": {
+//!     "identity_providers": [{"id": "demo-idp", "id_tokens": ["demo-id-token"]}],
+//!     "oidc_providers": [{"urn": "iam::<domain>:identityprovider:demo-oidc",
+//!                         "id_tokens": ["demo-id-token"],
+//!                         "agencies": ["iam::<domain>:agency:demo-agency"]}],
+//!     "metadata_credentials": true,
+//!     "pod_identity_tokens": ["demo-pod-token"],
+//!     "user_id": "0c2b...",
+//!     "projects": ["b384b9e9ab9b4ee8994c8633aabc9505"]
+//!   },
 //!   "enforce_roles": false
 //! }
 //! ```
@@ -104,8 +132,40 @@
 //! defaults. Package and pending-item ids are numeric strings; a package's `items` are pending
 //! items of the same workspace; a pending item belongs to at most one active package.
 //! `enforce_roles` switches on the console's packaging rules (approvers need the `deployer` or
-//! `admin` role and must not be the applicant, else 400 `DLF.6888`). Unknown fields are
-//! rejected.
+//! `admin` role and must not be the applicant, else 400 `DLF.6888`). A project's `name` is its
+//! IAM project name, the region id (`GET /v3/projects?name=<region>` finds it). `identity`
+//! ([`IdentityFixture`]) says who may get temporary credentials; they act as `user_id` and may
+//! access `projects` (omitted: every project); without `identity` the identity services refuse
+//! everything. Unknown fields are rejected.
+//!
+//! # Identity services
+//!
+//! On the same port, not rate limited, journalled like the API (path without query, never a
+//! secret; `operation` is `None`). Issued credentials are unique per call and valid for the
+//! shorter of the duration asked for and the credential lifetime
+//! ([`EmulatorBuilder::credential_lifetime`], `--credential-lifetime 30s`, default 1 h). The
+//! gateway accepts them (AK/SK signature plus the matching `X-Security-Token`) for the
+//! DataArts API and `/v3/projects` until they expire, then answers 401 `APIGW.0301` saying the
+//! security token has expired. Times are UTC with microseconds, `2026-12-02T03:04:05.000000Z`.
+//! The identity clock can be moved forward ([`RunningEmulator::advance_identity_clock`]) so
+//! tests see an expiry without waiting. Issued credentials survive a reset.
+//!
+//! | Method and path | Answer |
+//! |---|---|
+//! | `PUT /meta-data/latest/api/token` (`X-Metadata-Token-Ttl-Seconds: 1..21600`) | 200, the session token as text |
+//! | `GET /openstack/latest/securitykey` (`X-Metadata-Token`) | 200 `{"credential":{"access","secret","securitytoken","expires_at"}}`; 401 for a missing, unknown or expired token, or "Please configure Cloud Service Agency first" without `metadata_credentials` |
+//! | `POST /pod-identity/v1/credentials` (`Authorization: <pod token>`) | 200 `{"credential":{...}}`; 401 for a wrong token |
+//! | `POST /v3.0/OS-AUTH/id-token/tokens` (`X-Idp-Id`, `{"auth":{"id_token":{"id":...}}}`) | 201, `X-Subject-Token: <unscoped token>` (24 h), `{"token":{"expires_at","methods":["mapped"],...}}`; unknown IdP 404, refused id token 401 |
+//! | `POST /v3.0/OS-CREDENTIAL/securitytokens` (`{"auth":{"identity":{"methods":["token"],"token":{"id","duration_seconds"}}}}`, or `X-Auth-Token`) | 201 `{"credential":{...}}`; the token may be an unscoped token or an accepted IAM token; `duration_seconds` 900 to 86400 (default 900) |
+//! | `POST /v5/agencies/assume-with-oidc` (`{provider_urn, agency_urn, agency_session_name?, id_token, duration_seconds?, policy?, policy_ids?}`) | 200 `{"credentials":{"access_key_id","secret_access_key","security_token","expiration"},"assumed_agency":{...}}`; `duration_seconds` 900 to 43200 (default 3600) |
+//! | `GET /v3/projects[?name=<region>]`, signed (any algorithm, permanent or temporary AK/SK) | 200 `{"projects":[{"id","name","domain_id","enabled","is_domain","parent_id",...}],"links":{...}}`, the caller's projects (empty list when none matches), with `X-IAM-Trace-Id` |
+//! | `GET /v3/auth/projects` (`X-Auth-Token`) | 200, the token's projects |
+//!
+//! IAM and metadata errors are `{"error":{"code":401,"message":"...","title":"Unauthorized"}}`
+//! (journalled as `IAM.<status>`); STS errors are `{"error_code","error_msg","request_id"}`:
+//! 400 `STS.0001` (invalid body or duration), 401 `STS.0002` (id token refused), 403
+//! `STS.0003` (agency not allowed), 404 `STS.0004` (unknown provider). Request bodies are
+//! limited to 64 KiB (413).
 //!
 //! # Behaviour
 //!
@@ -146,7 +206,7 @@
 //! | Invalid value: more than 100 ids, duplicate ids, `startup_mode` not 0/1, `limit`/`offset` out of range, bad `sorted_direction`/`order_column`, wrong types, `Content-Type` not JSON | 400 | `EMU.0002` |
 //! | Package in a state that forbids the operation (not awaiting review, or revoked), item already packaged | 400 | `EMU.0003` |
 //! | Unknown workspace, or no header and no default workspace | 400 | `EMU.0004` |
-//! | No credentials, bad token, unknown AK, bad signature, `X-Sdk-Date` more than 15 min off, wrong `X-Security-Token` | 401 | `APIGW.0301` |
+//! | No credentials, bad token, unknown AK, bad signature, `X-Sdk-Date` more than 15 min off, wrong `X-Security-Token`, issued temporary credentials past their `expires_at` ("the security token has expired") | 401 | `APIGW.0301` |
 //! | Path `project_id` not accessible to the caller | 403 | `APIGW.0302` |
 //! | Unknown path | 404 | `APIGW.0101` |
 //! | Known path, wrong method (with `Allow`) | 405 | `APIGW.0101` |
@@ -165,7 +225,15 @@
 //! `drop_after` (the change happens, then the TCP connection is closed without a response);
 //! `truncated_body` (the change happens, the client gets 200 with only the first half of the
 //! JSON). Faults are drawn from a generator seeded with `seed`, so a sequence of requests
-//! gets the same faults every run. The journal records the fault of each request
+//! gets the same faults every run. Identity faults (not limited by `operations`):
+//! `metadata_error` (the metadata service answers 500), `metadata_delay` (it answers only after
+//! that delay: longer than a client's timeout plays "no metadata service"),
+//! `metadata_without_token` (no session tokens: the token call answers 404 and the security
+//! key is served without one), `iam_refuse_id_token` (IAM refuses the id token, 401), `sts_refuse_agency` (STS refuses the
+//! agency, 403 `STS.0003`), `identity_malformed` (a JSON success answer of an identity service
+//! is cut in half); CLI `--fault-metadata-error P`, `--fault-metadata-delay 10s`,
+//! `--fault-metadata-without-token`, `--fault-iam-refuse-id-token P`,
+//! `--fault-sts-refuse-agency P`, `--fault-identity-malformed P`. The journal records the fault of each request
 //! ([`JournalEntry::fault`], a [`FaultKind`]).
 //!
 //! # Admin endpoints
@@ -184,6 +252,7 @@
 //! | `POST /_emulator/reset` | back to the initial fixtures (state, journal, buckets) |
 //! | `GET /_emulator/releases` | `{"<package id>": <times released>}` |
 //! | `POST /_emulator/packages/{id}/fail` | the next release of that package fails |
+//! | `POST /_emulator/clock/advance` | moves the identity clock forward (`{"by": "1h"}`): issued credentials and tokens expire as if that time had passed |
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -196,6 +265,7 @@ mod error;
 mod faults;
 mod fixtures;
 mod gateway;
+mod identity;
 mod ids;
 mod journal;
 mod routes;
@@ -204,12 +274,17 @@ mod state;
 
 pub use cli::{run_cli, EmulatorArgs};
 pub use config::{FaultConfig, OffsetUnit, Paging, RateLimits, TaskTiming};
-pub use emulator::{Emulator, EmulatorBuilder, RunningEmulator, DEFAULT_JOURNAL_CAPACITY};
+pub use emulator::{
+    Emulator, EmulatorBuilder, RunningEmulator, DEFAULT_CREDENTIAL_LIFETIME,
+    DEFAULT_JOURNAL_CAPACITY,
+};
 pub use error::EmulatorError;
 pub use faults::FaultKind;
 pub use fixtures::{
-    CredentialFixture, Fixtures, PackageFixture, PendingItemFixture, ProjectFixture, UserFixture,
-    WorkspaceFixture, DEMO_AK, DEMO_DEPLOYER_USER_ID, DEMO_DEV_USER_ID, DEMO_PROJECT_ID,
-    DEMO_PROJECT_ID_2, DEMO_SK, DEMO_TOKEN, DEMO_WORKSPACE_ID,
+    CredentialFixture, Fixtures, IdentityFixture, IdentityProviderFixture, OidcProviderFixture,
+    PackageFixture, PendingItemFixture, ProjectFixture, UserFixture, WorkspaceFixture, DEMO_AK,
+    DEMO_DEPLOYER_USER_ID, DEMO_DEV_USER_ID, DEMO_DOMAIN_ID, DEMO_IDP_ID, DEMO_ID_TOKEN,
+    DEMO_OIDC_AGENCY_URN, DEMO_OIDC_PROVIDER_URN, DEMO_POD_TOKEN, DEMO_PROJECT_ID,
+    DEMO_PROJECT_ID_2, DEMO_REGION, DEMO_REGION_2, DEMO_SK, DEMO_TOKEN, DEMO_WORKSPACE_ID,
 };
 pub use journal::JournalEntry;

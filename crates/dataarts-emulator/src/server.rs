@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch, Notify};
 
 use crate::app::{error_response, read_body, respond, Body, Shared};
+use crate::identity;
 use crate::routes::admin;
 use crate::routes::api::{self, Reply};
 
@@ -104,6 +105,9 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>, kill: Arc<Notify>) 
             &body,
             &request_id,
         );
+    }
+    if identity::is_identity_path(parts.uri.path()) {
+        return identity::handle(&shared, &parts, body, &request_id).await;
     }
     match api::handle(&shared, &parts, body, &request_id).await {
         Reply::Send(resp) => resp,

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use dataarts_release::SigningAlgorithm;
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -11,16 +12,24 @@ Exit codes:
     1  the service refused the request, or a release ended FAILED
        (deploy: a package was refused, failed, or was not sent by --all-or-nothing)
     2  usage or invalid input (nothing was sent)
-    3  authentication or permission
+    3  authentication or permission (also: credentials could not be obtained or renewed
+       from their source, or none are configured)
     4  timed out while waiting
-    5  network or transport failure
+    5  network or transport failure (also: a credential source did not answer)
   130  interrupted by SIGINT (Ctrl-C); re-run the same command to resume
   143  terminated by SIGTERM; re-run the same command to resume
 
-Credentials come from the environment or the profile file, never from flags:
-  HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK [, HUAWEICLOUD_SDK_SECURITY_TOKEN]
-  ~/.huaweicloud/credentials ([basic] ak/sk/project_id/security_token)
-  DATAARTS_AUTH_TOKEN or --token-file FILE (an IAM token)";
+Credentials come from the environment, the profile file or the machine, never from flags
+(first found wins; `dataarts-release auth` shows which was used):
+  HUAWEICLOUD_OIDC_PROVIDER_URN, HUAWEICLOUD_OIDC_AGENCY_URN and HUAWEICLOUD_OIDC_TOKEN_FILE
+    (or HUAWEICLOUD_OIDC_ID_TOKEN): OIDC federation through STS
+  DATAARTS_AUTH_TOKEN or --token-file FILE (an IAM token)
+  HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK [, HUAWEICLOUD_SDK_SECURITY_TOKEN], or
+    HUAWEICLOUD_SDK_IDP_ID and HUAWEICLOUD_SDK_ID_TOKEN_FILE (IAM identity-provider federation)
+  ~/.huaweicloud/credentials ([basic] ak/sk/security_token/project_id or idp_id/id_token_file)
+  the ECS metadata service (an agency bound to the instance), or CCE pod identity
+    (HC_CONTAINER_CREDENTIALS_FULL_URI and HC_CONTAINER_AUTHORIZATION_TOKEN_FILE)
+Without --project-id, the project id of --region is looked up in IAM.";
 
 /// Release DataArts Factory task packages from pipelines and terminals.
 #[derive(Debug, Parser)]
@@ -83,6 +92,17 @@ pub struct GlobalArgs {
         value_name = "FILE"
     )]
     pub token_file: Option<PathBuf>,
+    /// How requests are signed, as in the Authorization header (case-insensitive):
+    /// SDK-HMAC-SHA256 (default), SDK-HMAC-SM3, SDK-ECDSA-P256-SHA256 or SDK-SM2-SM3.
+    #[arg(
+        long,
+        global = true,
+        env = "DATAARTS_SIGNING_ALGORITHM",
+        hide_env_values = true,
+        value_name = "NAME",
+        value_parser = parse_algorithm
+    )]
+    pub signing_algorithm: Option<SigningAlgorithm>,
     /// Run against an in-process emulator seeded with the demo data.
     #[arg(long, global = true)]
     pub emulator: bool,
@@ -95,6 +115,13 @@ pub struct GlobalArgs {
     /// Log to stderr: -v for info, -vv for debug, -vvv for trace.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+}
+
+/// A signing algorithm by its name in the Authorization header, any case; the error lists
+/// the four names.
+fn parse_algorithm(s: &str) -> Result<SigningAlgorithm, String> {
+    s.parse()
+        .map_err(|e: <SigningAlgorithm as std::str::FromStr>::Err| e.to_string())
 }
 
 /// How results are printed.
@@ -120,6 +147,9 @@ pub enum Command {
     /// Show and wait for asynchronous system tasks.
     #[command(subcommand)]
     Tasks(TasksCommand),
+    /// Show where the credentials come from, the project id, the endpoints and the signing
+    /// algorithm (never a secret); the first thing to run when authentication fails.
+    Auth,
     /// Run the local DataArts Factory emulator in the foreground (demo data unless
     /// --fixtures or credentials are given).
     Emulator(crate::embedded::EmulatorArgs),

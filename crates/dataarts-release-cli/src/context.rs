@@ -9,7 +9,7 @@ use dataarts_emulator::{Emulator, RunningEmulator, TaskTiming};
 use dataarts_release::Credentials;
 use dataarts_release::{
     Client, ClientBuilder, EnvSource, ENV_AUTH_TOKEN_FILE, ENV_ENDPOINT, ENV_PROJECT_ID,
-    ENV_REGION, ENV_WORKSPACE,
+    ENV_REGION, ENV_SIGNING_ALGORITHM, ENV_WORKSPACE,
 };
 
 use crate::cli::{GlobalArgs, OutputFormat};
@@ -30,6 +30,8 @@ pub struct Context {
     pub quiet: bool,
     /// First polling interval when waiting (short against the emulator).
     pub poll_interval: Option<Duration>,
+    /// True with `--emulator`: the client uses the emulator's demo credentials.
+    pub embedded: bool,
     /// The in-process emulator, kept alive for the command's duration.
     #[cfg(feature = "emulator")]
     emulator: Option<RunningEmulator>,
@@ -50,6 +52,7 @@ impl Context {
             output: g.output,
             quiet: g.quiet,
             poll_interval: None,
+            embedded: false,
             #[cfg(feature = "emulator")]
             emulator: None,
         })
@@ -70,8 +73,16 @@ impl Context {
             .workspace
             .clone()
             .unwrap_or_else(|| dataarts_emulator::DEMO_WORKSPACE_ID.to_string());
-        let client = Client::builder()
+        let mut builder = Client::builder();
+        if let Some(algorithm) = g.signing_algorithm {
+            builder = builder.signing_algorithm(algorithm);
+        }
+        // The emulator also plays IAM, STS and the metadata service.
+        let client = builder
             .endpoint(emu.url())
+            .iam_endpoint(emu.url())
+            .sts_endpoint(emu.url())
+            .metadata_endpoint(emu.url())
             .project_id(dataarts_emulator::DEMO_PROJECT_ID)
             .workspace(workspace)
             .credentials(Credentials::aksk(
@@ -85,6 +96,7 @@ impl Context {
             output: g.output,
             quiet: g.quiet,
             poll_interval: Some(Duration::from_millis(250)),
+            embedded: true,
             emulator: Some(emu),
         })
     }
@@ -115,6 +127,10 @@ fn env_with_flags(g: &GlobalArgs) -> EnvSource {
         (
             ENV_AUTH_TOKEN_FILE,
             g.token_file.as_ref().map(|p| p.display().to_string()),
+        ),
+        (
+            ENV_SIGNING_ALGORITHM,
+            g.signing_algorithm.map(|a| a.as_str().to_string()),
         ),
     ];
     flags

@@ -19,6 +19,9 @@ fn spawn(emu: &TestEmu, args: &[&str], home: &std::path::Path) -> Child {
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", home)
+        .env("DATAARTS_METADATA_ENDPOINT", CLOSED)
+        .env("HUAWEICLOUD_SDK_IAM_ENDPOINT", CLOSED)
+        .env("HUAWEICLOUD_SDK_STS_ENDPOINT", CLOSED)
         .env("HUAWEICLOUD_SDK_AK", TEST_AK)
         .env("HUAWEICLOUD_SDK_SK", TEST_SK)
         .env("HUAWEICLOUD_SDK_PROJECT_ID", DEMO_PROJECT_ID)
@@ -37,15 +40,6 @@ fn kill(child: &Child, signal: &str) {
         .expect("run kill")
         .success();
     assert!(ok, "kill {signal}");
-}
-
-/// Waits (at most 30 s) until the journal satisfies `f`.
-fn wait_for_journal(emu: &TestEmu, f: impl Fn(&[dataarts_emulator::JournalEntry]) -> bool) {
-    let give_up = Instant::now() + Duration::from_secs(30);
-    while !f(&emu.emu().journal()) {
-        assert!(Instant::now() < give_up, "the journal never got there");
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }
 
 fn is_deploy(e: &dataarts_emulator::JournalEntry) -> bool {

@@ -7,7 +7,7 @@ use common::*;
 use serde_json::json;
 
 /// Every schema the index must list, in its order.
-const NAMES: [&str; 10] = [
+const NAMES: [&str; 11] = [
     "deploy",
     "packages list",
     "packages show",
@@ -16,6 +16,7 @@ const NAMES: [&str; 10] = [
     "pending package",
     "tasks show",
     "tasks wait",
+    "auth",
     "error",
     "schema",
 ];

@@ -2,23 +2,23 @@
 //! domain results.
 
 use std::fmt;
-use std::num::NonZeroU32;
 use std::sync::Arc;
+use std::time::Duration;
 
 use dataarts_release_raw::types::ErrorBody;
 use dataarts_release_raw::{LocalError, Operation};
 use url::Url;
 
-use crate::config::ClientBuilder;
-use crate::credentials::{self, Credentials};
-use crate::error::{
-    ConfigProblem, Error, Input, InputProblem, LocalProblem, Origin, Result, ServiceError, Setting,
-};
-use crate::pace::Pacer;
+use crate::auth::live::Auth;
+use crate::auth::project::{Lookup, Project};
+use crate::config::{AuthUrls, ClientBuilder};
+use crate::credentials::Credentials;
+use crate::error::{Error, Input, InputProblem, LocalProblem, Origin, Result, ServiceError};
 use crate::paging::OffsetUnits;
 use crate::retry::{parse_retry_after, RetryPolicy};
-use crate::transport::{ProjectId, SigningTransport};
+use crate::transport::Clock;
 use crate::validate;
+use crate::SigningAlgorithm;
 
 /// The DataArts Factory release client. Cheap to clone (an `Arc` inside); share it.
 ///
@@ -67,8 +67,18 @@ pub(crate) struct Inner {
     pub(crate) v1: dataarts_release_raw::Client,
     pub(crate) v2_url: Url,
     pub(crate) v1_url: Url,
-    pub(crate) project_id: String,
+    /// The project id, configured or discovered once.
+    pub(crate) project: Arc<Project>,
+    /// The credentials as given (for `Debug`), where they were set, and the set in force.
     pub(crate) credentials: Credentials,
+    pub(crate) credentials_origin: Origin,
+    pub(crate) auth: Arc<Auth>,
+    pub(crate) algorithm: SigningAlgorithm,
+    pub(crate) region: Option<String>,
+    pub(crate) urls: AuthUrls,
+    pub(crate) http: reqwest::Client,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) attempt_timeout: Duration,
     pub(crate) retry: RetryPolicy,
     /// What each list operation's `offset` counts, once a listing found out.
     pub(crate) offset_units: OffsetUnits,
@@ -79,9 +89,12 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("endpoint", &self.inner.v2_url.as_str())
             .field("v1_endpoint", &self.inner.v1_url.as_str())
-            .field("project_id", &self.inner.project_id)
+            .field("project_id", &self.inner.project.get().map(|p| p.as_str()))
+            .field("region", &self.inner.region)
             .field("workspace", &self.workspace())
             .field("credentials", &self.inner.credentials)
+            .field("active_credentials", &self.inner.auth.peek())
+            .field("signing_algorithm", &self.inner.algorithm)
             .field("retry", &self.inner.retry)
             .finish()
     }
@@ -135,15 +148,124 @@ impl Client {
         self.inner.v1_url.as_str()
     }
 
-    /// The project id.
+    /// The configured project id; `None` when it is looked up in IAM (see
+    /// [`resolve_project_id`](Self::resolve_project_id)).
+    ///
+    /// ```
+    /// use dataarts_release::{Client, Credentials};
+    /// let client = Client::builder().region("cn-north-4")
+    ///     .project_id("p1").credentials(Credentials::token("t")).build()?;
+    /// assert_eq!(client.project_id(), Some("p1"));
+    /// let client = Client::builder().region("cn-north-4").credentials(Credentials::token("t")).build()?;
+    /// assert_eq!(client.project_id(), None);
+    /// # Ok::<(), dataarts_release::Error>(())
+    /// ```
+    pub fn project_id(&self) -> Option<&str> {
+        self.inner.project.configured.as_ref()?;
+        self.inner.project.get().map(|p| p.as_str())
+    }
+
+    /// The project id in use: the configured one, or the one IAM lists for the region
+    /// (`GET /v3/projects?name={region}` signed with the client's credentials and
+    /// algorithm, as Huawei's SDKs do; with an IAM token, the token's own projects). The
+    /// lookup happens once per client (clones share it); every operation does it first.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ProjectDiscovery`] (no project of that name, several, IAM refusing or
+    /// unreachable), or [`Error::Credentials`] when the credentials cannot be had.
+    ///
+    /// ```no_run
+    /// # async fn f() -> dataarts_release::Result<()> {
+    /// use dataarts_release::{Client, Credentials};
+    /// let client = Client::builder()
+    ///     .region("cn-north-4")
+    ///     .credentials(Credentials::aksk("AK", "SK"))
+    ///     .build()?;
+    /// println!("project {}", client.resolve_project_id().await?);
+    /// # Ok(()) }
+    /// ```
+    pub async fn resolve_project_id(&self) -> Result<String> {
+        let cx = Lookup {
+            auth: &self.inner.auth,
+            http: &self.inner.http,
+            clock: &*self.inner.clock,
+            timeout: self.inner.attempt_timeout,
+        };
+        Ok(self.inner.project.resolve(&cx).await?.as_str().to_string())
+    }
+
+    /// Before an operation sends: the credentials can be had (fetched on first use) and
+    /// the project id is known. Returns the project id.
+    pub(crate) async fn ready(&self) -> Result<String> {
+        self.inner.auth.current().await?;
+        self.resolve_project_id().await
+    }
+
+    /// Where the credentials come from.
     ///
     /// ```
     /// # let client = dataarts_release::Client::builder().region("cn-north-4")
-    /// #     .project_id("p1").credentials(dataarts_release::Credentials::token("t")).build().unwrap();
-    /// assert_eq!(client.project_id(), "p1");
+    /// #     .credentials(dataarts_release::Credentials::token("t")).build().unwrap();
+    /// assert_eq!(client.credential_source(), dataarts_release::CredentialSource::IamToken);
     /// ```
-    pub fn project_id(&self) -> &str {
-        &self.inner.project_id
+    pub fn credential_source(&self) -> crate::CredentialSource {
+        self.inner.auth.source()
+    }
+
+    /// The algorithm AK/SK requests are signed with.
+    ///
+    /// ```
+    /// # let client = dataarts_release::Client::builder().region("cn-north-4")
+    /// #     .credentials(dataarts_release::Credentials::aksk("AK", "SK")).build().unwrap();
+    /// assert_eq!(client.signing_algorithm(), dataarts_release::SigningAlgorithm::HmacSha256);
+    /// ```
+    pub fn signing_algorithm(&self) -> SigningAlgorithm {
+        self.inner.algorithm
+    }
+
+    /// The region, when set.
+    ///
+    /// ```
+    /// # let client = dataarts_release::Client::builder().region("cn-north-4")
+    /// #     .credentials(dataarts_release::Credentials::token("t")).build().unwrap();
+    /// assert_eq!(client.region(), Some("cn-north-4"));
+    /// ```
+    pub fn region(&self) -> Option<&str> {
+        self.inner.region.as_deref()
+    }
+
+    /// The IAM endpoint (project-id discovery, identity-provider federation).
+    ///
+    /// ```
+    /// # let client = dataarts_release::Client::builder().region("cn-north-4")
+    /// #     .credentials(dataarts_release::Credentials::token("t")).build().unwrap();
+    /// assert_eq!(client.iam_endpoint(), "https://iam.cn-north-4.myhuaweicloud.com/");
+    /// ```
+    pub fn iam_endpoint(&self) -> &str {
+        self.inner.urls.iam.as_str()
+    }
+
+    /// The STS endpoint (OIDC federation).
+    ///
+    /// ```
+    /// # let client = dataarts_release::Client::builder().region("cn-north-4")
+    /// #     .credentials(dataarts_release::Credentials::token("t")).build().unwrap();
+    /// assert_eq!(client.sts_endpoint(), "https://sts.cn-north-4.myhuaweicloud.com/");
+    /// ```
+    pub fn sts_endpoint(&self) -> &str {
+        self.inner.urls.sts.as_str()
+    }
+
+    /// The ECS metadata service's address.
+    ///
+    /// ```
+    /// # let client = dataarts_release::Client::builder().region("cn-north-4")
+    /// #     .credentials(dataarts_release::Credentials::token("t")).build().unwrap();
+    /// assert_eq!(client.metadata_endpoint(), "http://169.254.169.254/");
+    /// ```
+    pub fn metadata_endpoint(&self) -> &str {
+        self.inner.urls.metadata.as_str()
     }
 
     /// The default workspace, if any.
@@ -200,7 +322,15 @@ impl Client {
         match dataarts_release_raw::capture_local_failure(fut).await {
             (Ok(v), _) => Ok(v.into_inner()),
             (Err(_), Some(local)) => Err(local_error(operation, local)),
-            (Err(e), None) => Err(self.map_raw_error(operation, e)),
+            (Err(e), None) => {
+                let e = self.map_raw_error(operation, e);
+                // Refused because temporary credentials expired and could not be renewed:
+                // that is the failure to report.
+                match self.inner.auth.expired() {
+                    Some(expired) if e.is_auth() => Err(expired),
+                    _ => Err(e),
+                }
+            }
         }
     }
 
@@ -211,8 +341,7 @@ impl Client {
         e: dataarts_release_raw::Error<ErrorBody>,
     ) -> Error {
         use dataarts_release_raw::Error as Raw;
-        let secrets = self.inner.credentials.secrets();
-        let scrub = |s: &str| credentials::scrub(s, &secrets);
+        let scrub = |s: &str| self.inner.auth.scrub(s);
         match e {
             Raw::InvalidRequest(msg) | Raw::Custom(msg) => Error::Local {
                 operation,
@@ -271,126 +400,6 @@ impl Client {
     }
 }
 
-impl ClientBuilder {
-    /// Checks everything and builds the client. Nothing is sent.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Config`] naming the missing or bad setting.
-    ///
-    /// ```
-    /// let err = dataarts_release::Client::builder().build().unwrap_err();
-    /// assert!(err.to_string().contains("credentials"));
-    /// ```
-    pub fn build(self) -> Result<Client> {
-        let credentials = self.credentials.clone().ok_or_else(|| {
-            Error::config(
-                Setting::Credentials,
-                Origin::Unset,
-                ConfigProblem::Missing,
-                "no credentials: call ClientBuilder::credentials, or set HUAWEICLOUD_SDK_AK and \
-                 HUAWEICLOUD_SDK_SK (or DATAARTS_AUTH_TOKEN, or a ~/.huaweicloud/credentials \
-                 profile) and use Client::from_env",
-            )
-        })?;
-        credentials.check(&self.origins.credentials)?;
-
-        let project_id = self.project_id.clone().ok_or_else(|| {
-            Error::config(
-                Setting::ProjectId,
-                Origin::Unset,
-                ConfigProblem::Missing,
-                "no project id: call ClientBuilder::project_id or set HUAWEICLOUD_SDK_PROJECT_ID \
-                 (the IAM project id of the region, 32 hex characters)",
-            )
-        })?;
-        if let Some((_, reason)) = validate::id_problem(&project_id) {
-            return Err(Error::config(
-                Setting::ProjectId,
-                self.origins.project_id.clone(),
-                ConfigProblem::Invalid,
-                format!("invalid project id: {reason}"),
-            ));
-        }
-
-        if let Some(ws) = &self.workspace {
-            validate::workspace(ws).map_err(|e| {
-                Error::config(
-                    Setting::Workspace,
-                    self.origins.workspace.clone(),
-                    ConfigProblem::Invalid,
-                    e.to_string(),
-                )
-            })?;
-        }
-
-        let (v2, v1) = self.endpoints()?;
-
-        let http = match self.http_client.clone() {
-            Some(c) => c,
-            None => {
-                let mut b = reqwest::Client::builder()
-                    .connect_timeout(self.connect_timeout)
-                    .redirect(reqwest::redirect::Policy::none())
-                    .user_agent(self.user_agent.clone().unwrap_or_else(|| {
-                        format!("dataarts-release/{}", env!("CARGO_PKG_VERSION"))
-                    }));
-                for cert in &self.root_certificates {
-                    b = b.add_root_certificate(cert.clone());
-                }
-                if let Some(p) = &self.proxy {
-                    b = b.proxy(p.clone());
-                }
-                b.build().map_err(|e| {
-                    Error::config(Setting::HttpClient, Origin::Builder, ConfigProblem::Invalid, format!("could not build the HTTP client: {e}; check the TLS and proxy settings"))
-                })?
-            }
-        };
-
-        let limiter = self
-            .rate_limit
-            .and_then(NonZeroU32::new)
-            .map(Pacer::per_second);
-        if self.total_timeout.is_zero() || self.attempt_timeout.is_zero() {
-            return Err(Error::config(
-                Setting::Timeouts,
-                Origin::Builder,
-                ConfigProblem::Invalid,
-                "attempt_timeout and total_timeout must be greater than zero",
-            ));
-        }
-        let transport = Arc::new(SigningTransport {
-            auth: credentials.clone(),
-            project_id: ProjectId::new(project_id.clone()),
-            clock: self.clock.clone(),
-            retry: self.retry.clone(),
-            limiter,
-            attempt_timeout: self.attempt_timeout,
-            total_timeout: self.total_timeout,
-        });
-        let hooks = dataarts_release_raw::Hooks::new(transport);
-        let base = |u: &Url| u.as_str().trim_end_matches('/').to_string();
-        let inner = Inner {
-            v2: dataarts_release_raw::Client::new_with_client(
-                &base(&v2),
-                http.clone(),
-                hooks.clone(),
-            ),
-            v1: dataarts_release_raw::Client::new_with_client(&base(&v1), http, hooks),
-            v2_url: v2,
-            v1_url: v1,
-            project_id,
-            credentials,
-            retry: self.retry,
-            offset_units: OffsetUnits::default(),
-        };
-        Ok(Client {
-            inner: Arc::new(inner),
-            workspace: self.workspace.map(Workspace::new),
-        })
-    }
-}
-
 /// The failure the transport found before sending, back in its own type.
 fn local_error(operation: Operation, local: LocalError) -> Error {
     match local.downcast::<LocalProblem>() {
@@ -414,5 +423,7 @@ fn header(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
+mod auth_report;
+mod build;
 #[cfg(test)]
 mod tests;

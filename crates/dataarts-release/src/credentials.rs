@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::auth::{CredentialSource, Dynamic, EcsMetadata, IdpFederation, OidcFederation, PodIdentity};
+use crate::auth::{
+    CredentialSource, Dynamic, EcsMetadata, IdpFederation, OidcFederation, PodIdentity,
+};
 
 use crate::error::{ConfigProblem, Error, Origin, Result, Setting};
 
@@ -50,7 +52,8 @@ impl Credentials {
         Self(Kind::Token(SecretString::from(token.into())))
     }
 
-    /// A permanent access key pair; requests are signed with SDK-HMAC-SHA256.
+    /// A permanent access key pair; requests are signed with the client's
+    /// [`SigningAlgorithm`](crate::SigningAlgorithm) (SDK-HMAC-SHA256 by default).
     ///
     /// ```
     /// let c = dataarts_release::Credentials::aksk("AK", "SK");
@@ -211,27 +214,10 @@ impl Credentials {
             Kind::Dynamic(_) => Ok(()),
         }
     }
-
-    /// Every secret string, to scrub from anything we print.
-    pub(crate) fn secrets(&self) -> Vec<&str> {
-        match &self.0 {
-            Kind::Token(t) => vec![t.expose_secret()],
-            Kind::AkSk {
-                sk, security_token, ..
-            } => {
-                let mut v = vec![sk.expose_secret()];
-                if let Some(t) = security_token {
-                    v.push(t.expose_secret());
-                }
-                v
-            }
-            Kind::Dynamic(_) => Vec::new(),
-        }
-    }
 }
 
 /// Shows the first and last 4 characters of an access key.
-fn mask(ak: &str) -> String {
+pub(crate) fn mask(ak: &str) -> String {
     let chars: Vec<char> = ak.chars().collect();
     if chars.len() <= 8 {
         return "****".to_string();
@@ -262,7 +248,10 @@ impl fmt::Debug for Credentials {
                 }
                 d.finish()
             }
-            Kind::Dynamic(d) => f.debug_tuple("Credentials::Dynamic").field(&d.source()).finish(),
+            Kind::Dynamic(d) => f
+                .debug_tuple("Credentials::Dynamic")
+                .field(&d.source())
+                .finish(),
         }
     }
 }

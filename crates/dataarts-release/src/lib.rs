@@ -84,12 +84,27 @@
 //! # Credentials and configuration
 //!
 //! [`Credentials::aksk`], [`Credentials::temporary`] (with security token) or
-//! [`Credentials::token`] (IAM token). [`Client::from_env`] reads `HUAWEICLOUD_SDK_AK`,
-//! `HUAWEICLOUD_SDK_SK`, `HUAWEICLOUD_SDK_SECURITY_TOKEN`, `HUAWEICLOUD_SDK_PROJECT_ID`, the
-//! profile file, `DATAARTS_ENDPOINT`, `DATAARTS_V1_ENDPOINT`, `DATAARTS_REGION`,
-//! `DATAARTS_WORKSPACE`, `DATAARTS_AUTH_TOKEN` and `DATAARTS_AUTH_TOKEN_FILE`
-//! ([`ClientBuilder::from_env_source`] has the details). Secrets are kept in
-//! `secrecy` types and never appear in `Debug`, `Display`, errors or traces.
+//! [`Credentials::token`] (IAM token), or temporary credentials fetched at run time:
+//! [`Credentials::oidc`] (OIDC id token exchanged with STS), [`Credentials::idp_federation`]
+//! (IAM identity-provider federation), [`Credentials::ecs_metadata`] (the instance's
+//! agency) and [`Credentials::pod_identity`] (CCE). [`Client::from_env`] reads the same
+//! variables and profile file as Huawei's SDKs, in their order, plus ours
+//! ([`ClientBuilder::from_env_source`] has the details). Secrets are kept in `secrecy`
+//! types and never appear in `Debug`, `Display`, errors or traces.
+//!
+//! - **Renewal**: fetched credentials are fetched on first use and renewed once less than
+//!   `min(10 min, a quarter of their lifetime)` remains, by one request at a time; the
+//!   others keep using the still-valid set. A failed renewal is retried with backoff while
+//!   the set is valid; after it expires, operations fail with [`Error::Credentials`]
+//!   ([`CredentialProblem::Expired`]) naming the source and the last failure. A request
+//!   the gateway refuses because the security token expired is renewed and re-signed once.
+//! - **Signing**: every AK/SK request, and the project lookup, is signed with the
+//!   [`SigningAlgorithm`] of [`ClientBuilder::signing_algorithm`] (`SDK-HMAC-SHA256` by
+//!   default, `SDK-HMAC-SM3`, `SDK-ECDSA-P256-SHA256`, `SDK-SM2-SM3`); the key is derived
+//!   once per credential set.
+//! - **Project id**: without one, the client looks it up in IAM the first time it is
+//!   needed ([`Client::resolve_project_id`]): `GET /v3/projects?name={region}`, or the IAM
+//!   token's own projects; once per client. [`Client::auth_report`] shows what was found.
 //!
 //! # Errors
 //!
@@ -137,16 +152,16 @@ mod wait;
 mod waiter;
 
 pub use auth::{
-    CredentialProblem, CredentialSource, EcsMetadata, IdToken, IdpFederation, OidcFederation,
-    PodIdentity,
+    AuthEndpoints, AuthReport, CredentialProblem, CredentialSource, EcsMetadata, IdToken,
+    IdpFederation, OidcFederation, PodIdentity, ProjectIdSource,
 };
 pub use batch::{BatchReport, DeployAll, PackageOutcome, DEFAULT_STOP_GRACE};
 pub use client::Client;
 pub use config::{ClientBuilder, DEFAULT_RATE_LIMIT};
 pub use credentials::Credentials;
 pub use error::{
-    ConfigProblem, Error, ErrorKind, Input, InputProblem, LocalProblem, Origin, Result,
-    ServiceError, Setting,
+    ConfigProblem, DiscoveryProblem, Error, ErrorKind, Input, InputProblem, LocalProblem, Origin,
+    Result, ServiceError, Setting,
 };
 pub use ids::{PackageId, PendingItemId, TaskId};
 pub use model::{
@@ -164,17 +179,21 @@ pub use ops::tasks::WaitForTask;
 pub use retry::RetryPolicy;
 pub use source::{
     EnvSource, ENV_AK, ENV_AUTH_TOKEN, ENV_AUTH_TOKEN_FILE, ENV_CREDENTIALS_FILE, ENV_ENDPOINT,
-    ENV_PROJECT_ID, ENV_REGION, ENV_SECURITY_TOKEN, ENV_SK, ENV_V1_ENDPOINT, ENV_WORKSPACE,
+    ENV_IAM_ENDPOINT, ENV_IDP_ID, ENV_ID_TOKEN_FILE, ENV_METADATA_ENDPOINT, ENV_OIDC_AGENCY_URN,
+    ENV_OIDC_DURATION_SECONDS, ENV_OIDC_ID_TOKEN, ENV_OIDC_POLICY, ENV_OIDC_POLICY_IDS,
+    ENV_OIDC_PROVIDER_URN, ENV_OIDC_SESSION_NAME, ENV_OIDC_TOKEN_FILE, ENV_POD_CREDENTIALS_URI,
+    ENV_POD_TOKEN_FILE, ENV_PROJECT_ID, ENV_REGION, ENV_SECURITY_TOKEN, ENV_SIGNING_ALGORITHM,
+    ENV_SK, ENV_STS_ENDPOINT, ENV_V1_ENDPOINT, ENV_WORKSPACE,
 };
 pub use transport::{Clock, SystemClock};
 pub use wait::{Progress, ReleaseOutcome, ReleaseResult};
 
 /// The generated low-level client, for anything this crate does not wrap.
 pub use dataarts_release_raw as raw;
-/// The algorithm AK/SK requests are signed with.
-pub use dataarts_signing::Algorithm as SigningAlgorithm;
 /// The service's operations, as named in errors ([`Error::operation`]).
 pub use dataarts_release_raw::Operation;
+/// The algorithm AK/SK requests are signed with.
+pub use dataarts_signing::Algorithm as SigningAlgorithm;
 
 /// The README's example, compiled as a doctest.
 #[cfg(doctest)]

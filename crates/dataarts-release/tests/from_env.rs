@@ -87,7 +87,7 @@ fn good_sources() {
         ("DATAARTS_REGION", "cn-north-4"),
     ]))
     .unwrap();
-    assert_eq!(c.project_id(), PID);
+    assert_eq!(c.project_id(), Some(PID));
 
     // The [basiccredentials] alias with a security token, found under HOME.
     let home = tempfile::tempdir().unwrap();
@@ -119,7 +119,7 @@ fn good_sources() {
     .project_id("0a1b2c3d4e5f60718293a4b5c6d7e8f9")
     .build()
     .unwrap();
-    assert_eq!(c.project_id(), "0a1b2c3d4e5f60718293a4b5c6d7e8f9");
+    assert_eq!(c.project_id(), Some("0a1b2c3d4e5f60718293a4b5c6d7e8f9"));
     assert_eq!(
         dataarts_release::Credentials::aksk("AK", "x").access_key(),
         Some("AK")
@@ -213,15 +213,32 @@ fn misconfigured_sources_name_themselves() {
         assert!(e.to_string().contains(needle), "{needle}: {e}");
     }
 
-    // Complete but unusable: missing pieces are reported by build().
-    let e = Client::from_env_source(&env(&[("DATAARTS_REGION", "cn-north-4")])).unwrap_err();
-    assert!(e.to_string().contains("HUAWEICLOUD_SDK_AK"), "{e}");
-    let e = Client::from_env_source(&env(&[
+    // Nothing but a region: the client builds, with the ECS metadata service as the last
+    // resort for credentials (its failure at first use lists what can be set).
+    let c = Client::from_env_source(&env(&[("DATAARTS_REGION", "cn-north-4")])).unwrap();
+    assert_eq!(
+        c.credential_source(),
+        dataarts_release::CredentialSource::EcsMetadata
+    );
+    // Without a project id, a region is enough: the id is looked up in IAM at first use.
+    let c = Client::from_env_source(&env(&[
         ("DATAARTS_AUTH_TOKEN", "t"),
         ("DATAARTS_REGION", "cn-north-4"),
     ]))
+    .unwrap();
+    assert_eq!(c.project_id(), None);
+    assert_eq!(
+        c.iam_endpoint(),
+        "https://iam.cn-north-4.myhuaweicloud.com/"
+    );
+    // Without either, there is nothing to look it up by.
+    let e = Client::from_env_source(&env(&[
+        ("DATAARTS_AUTH_TOKEN", "t"),
+        ("DATAARTS_ENDPOINT", "http://127.0.0.1:1"),
+    ]))
     .unwrap_err();
     assert!(e.to_string().contains("HUAWEICLOUD_SDK_PROJECT_ID"), "{e}");
+    assert!(e.to_string().contains("DATAARTS_REGION"), "{e}");
     let e = Client::from_env_source(&env(&[
         ("DATAARTS_AUTH_TOKEN", "t"),
         ("HUAWEICLOUD_SDK_PROJECT_ID", PID),
@@ -239,13 +256,16 @@ fn misconfigured_sources_name_themselves() {
         "{e}"
     );
 
-    // A missing default profile file is simply absent.
-    let e = Client::from_env_source(&env(&[
+    // A missing default profile file is simply absent: the chain goes on to its last resort.
+    let c = Client::from_env_source(&env(&[
         ("HUAWEICLOUD_SDK_PROJECT_ID", PID),
         ("DATAARTS_REGION", "cn-north-4"),
     ]))
-    .unwrap_err();
-    assert!(e.to_string().contains("no credentials"), "{e}");
+    .unwrap();
+    assert_eq!(
+        c.credential_source(),
+        dataarts_release::CredentialSource::EcsMetadata
+    );
     // EnvSource never prints values.
     let s = format!("{:?}", env(&[("HUAWEICLOUD_SDK_SK", "TOPSECRET")]));
     assert!(!s.contains("TOPSECRET"));

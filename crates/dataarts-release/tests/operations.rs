@@ -371,7 +371,7 @@ async fn workspace_and_project_are_sent() {
     let emu = emulator().await;
     let c = client(&emu);
     assert_eq!(c.workspace(), Some(DEMO_WORKSPACE_ID));
-    assert_eq!(c.project_id(), DEMO_PROJECT_ID);
+    assert_eq!(c.project_id(), Some(DEMO_PROJECT_ID));
     let e = c
         .with_workspace(Some("ffffffffffffffffffffffffffffffff"))
         .list_packages()

@@ -5,7 +5,10 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use dataarts_signing::{canonical_query, parse_authorization, sign, verify, SigningInput};
+use dataarts_signing::{
+    canonical_query, parse_authorization, sign, verify, verify_with_key, Algorithm, SigningInput,
+    SigningKey,
+};
 
 const AK: &str = "TESTAK0123456789ABCD";
 const SK: &[u8] = b"TestSecretKey0123456789abcdefghijklmnopq";
@@ -64,6 +67,24 @@ fn benches(c: &mut Criterion) {
             )
         })
     });
+
+    // Each algorithm through a SigningKey made once (as the client caches it): sign, then
+    // verify with a cached key (what a gateway with a key cache does).
+    for algorithm in Algorithm::ALL {
+        let key = SigningKey::new(algorithm, AK, SK).expect("key");
+        let name = algorithm.as_str();
+        c.bench_function(&format!("key_sign_v1_deploy/{name}"), |b| {
+            b.iter(|| key.sign(black_box(&input)))
+        });
+        let auth =
+            parse_authorization(&key.sign(&input).expect("signs").authorization).expect("parses");
+        c.bench_function(&format!("key_verify_v1_deploy/{name}"), |b| {
+            b.iter(|| verify_with_key(&key, &auth, "POST", PATH, "", black_box(&received), BODY))
+        });
+        c.bench_function(&format!("derive_key/{name}"), |b| {
+            b.iter(|| SigningKey::new(algorithm, black_box(AK), black_box(SK)))
+        });
+    }
 
     let query: Vec<(String, String)> = [
         ("limit", "10"),

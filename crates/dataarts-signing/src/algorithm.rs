@@ -48,6 +48,58 @@ impl Algorithm {
             Self::Sm2Sm3 => "SDK-SM2-SM3",
         }
     }
+
+    /// The header whose value, when present and the body is not empty, replaces the payload
+    /// hash: `X-Sdk-Content-Sha256` for the SHA-256 algorithms, `X-Sdk-Content-Sm3` for the
+    /// SM3 ones. The official SDK sets it to `UNSIGNED-PAYLOAD` for bodies that are not JSON
+    /// (see [`crate::needs_unsigned_payload`]).
+    ///
+    /// ```
+    /// use dataarts_signing::Algorithm;
+    /// assert_eq!(Algorithm::HmacSha256.content_hash_header(), "X-Sdk-Content-Sha256");
+    /// assert_eq!(Algorithm::Sm2Sm3.content_hash_header(), "X-Sdk-Content-Sm3");
+    /// ```
+    pub fn content_hash_header(self) -> &'static str {
+        if self.uses_sm3() {
+            "X-Sdk-Content-Sm3"
+        } else {
+            crate::CONTENT_SHA256_HEADER
+        }
+    }
+
+    /// The payload hash of a request without a body: the hex hash of nothing, with SHA-256
+    /// or SM3.
+    ///
+    /// ```
+    /// use dataarts_signing::{Algorithm, EMPTY_PAYLOAD_HASH};
+    /// assert_eq!(Algorithm::EcdsaP256Sha256.empty_payload_hash(), EMPTY_PAYLOAD_HASH);
+    /// assert!(Algorithm::HmacSm3.empty_payload_hash().starts_with("1ab21d83"));
+    /// ```
+    pub fn empty_payload_hash(self) -> &'static str {
+        if self.uses_sm3() {
+            "1ab21d8355cfa17f8e61194831e81a8f22bec8c728fefb747ed035eb5082aa2b"
+        } else {
+            crate::EMPTY_PAYLOAD_HASH
+        }
+    }
+
+    /// Whether the signature is an elliptic-curve one (`SDK-ECDSA-P256-SHA256`,
+    /// `SDK-SM2-SM3`), made with a key derived from the AK/SK and a random nonce, so that two
+    /// signatures of the same request differ. The other two are HMACs keyed with the SK.
+    ///
+    /// ```
+    /// use dataarts_signing::Algorithm;
+    /// assert!(Algorithm::Sm2Sm3.is_elliptic_curve());
+    /// assert!(!Algorithm::HmacSm3.is_elliptic_curve());
+    /// ```
+    pub fn is_elliptic_curve(self) -> bool {
+        matches!(self, Self::EcdsaP256Sha256 | Self::Sm2Sm3)
+    }
+
+    /// Whether the algorithm hashes with SM3 rather than SHA-256.
+    fn uses_sm3(self) -> bool {
+        matches!(self, Self::HmacSm3 | Self::Sm2Sm3)
+    }
 }
 
 impl fmt::Display for Algorithm {

@@ -2,30 +2,31 @@
 //! Signature=<hex>`, the first thing the gateway checks.
 
 use crate::date::truncate_for_message;
-use crate::{SignError, ALGORITHM};
+use crate::{Algorithm, SignError};
 
-/// The parts of an `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<a;b>, Signature=<hex>` header.
+/// The parts of an `<ALGORITHM> Access=<AK>, SignedHeaders=<a;b>, Signature=<hex>` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedAuthorization {
-    /// The algorithm token; [`parse_authorization`] only returns [`ALGORITHM`].
-    pub algorithm: String,
+    /// The algorithm named first in the header.
+    pub algorithm: Algorithm,
     /// The access key id (`Access=`).
     pub access: String,
     /// The signed header names, in the order listed (`SignedHeaders=`, split on `;`).
     pub signed_headers: Vec<String>,
-    /// The signature as sent (`Signature=`), normally 64 lower-case hex digits.
+    /// The signature as sent (`Signature=`): 64 lower-case hex digits for the HMAC
+    /// algorithms, the hex of a DER `(r, s)` pair (about 140 digits) for the others.
     pub signature: String,
 }
 
 /// Parses an `Authorization` header value of the form
-/// `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<h1;h2;...>, Signature=<hex>`.
+/// `<ALGORITHM> Access=<AK>, SignedHeaders=<h1;h2;...>, Signature=<hex>`.
 ///
-/// Surrounding whitespace is ignored, and so are spaces around the comma-separated fields,
-/// which may come in any order. Each of the three fields must appear exactly once with a
-/// non-empty value, `SignedHeaders` must not contain empty names, and no other field is
-/// allowed. An algorithm other than [`ALGORITHM`] gives
-/// [`SignError::UnsupportedAlgorithm`]; anything else that does not fit gives
-/// [`SignError::MalformedAuthorization`].
+/// `<ALGORITHM>` is one of the four names of [`Algorithm`], spelt exactly (upper case), as
+/// the gateway wants it. Surrounding whitespace is ignored, and so are spaces around the
+/// comma-separated fields, which may come in any order. Each of the three fields must appear
+/// exactly once with a non-empty value, `SignedHeaders` must not contain empty names, and no
+/// other field is allowed. Any other algorithm gives [`SignError::UnsupportedAlgorithm`];
+/// anything else that does not fit gives [`SignError::MalformedAuthorization`].
 ///
 /// ```
 /// use dataarts_signing::parse_authorization;
@@ -34,6 +35,7 @@ pub struct ParsedAuthorization {
 ///     "SDK-HMAC-SHA256 Access=TESTAK0123456789ABCD, SignedHeaders=host;x-sdk-date, \
 ///      Signature=9f88e82d66ecdf81c1087c5b8f56c2d7a8789ade57e9f2b05b7b120d427789e1",
 /// )?;
+/// assert_eq!(auth.algorithm, dataarts_signing::Algorithm::HmacSha256);
 /// assert_eq!(auth.access, "TESTAK0123456789ABCD");
 /// assert_eq!(auth.signed_headers, ["host", "x-sdk-date"]);
 /// assert!(parse_authorization("V11-HMAC-SHA256 Credential=AK/20240102/r/s, x").is_err());
@@ -46,7 +48,7 @@ pub fn parse_authorization(value: &str) -> Result<ParsedAuthorization, SignError
     let value = value.trim_matches([' ', '\t']);
     let (algorithm, rest) = match value.split_once(' ') {
         Some(parts) => parts,
-        None if value == ALGORITHM => {
+        None if known(value).is_some() => {
             return Err(malformed(
                 "it has no Access, SignedHeaders and Signature fields",
             ))
@@ -54,11 +56,11 @@ pub fn parse_authorization(value: &str) -> Result<ParsedAuthorization, SignError
         None if value.is_empty() => return Err(malformed("it is empty")),
         None => (value, ""),
     };
-    if algorithm != ALGORITHM {
+    let Some(algorithm) = known(algorithm) else {
         return Err(SignError::UnsupportedAlgorithm {
             algorithm: truncate_for_message(algorithm),
         });
-    }
+    };
 
     let mut access = None;
     let mut signed_headers = None;
@@ -107,11 +109,16 @@ pub fn parse_authorization(value: &str) -> Result<ParsedAuthorization, SignError
         return Err(malformed("SignedHeaders contains an empty header name"));
     }
     Ok(ParsedAuthorization {
-        algorithm: algorithm.to_string(),
+        algorithm,
         access: access.to_string(),
         signed_headers: names,
         signature: signature.to_string(),
     })
+}
+
+/// The algorithm spelt exactly `name`.
+fn known(name: &str) -> Option<Algorithm> {
+    Algorithm::ALL.into_iter().find(|a| a.as_str() == name)
 }
 
 #[cfg(test)]
@@ -124,7 +131,7 @@ mod tests {
             "  SDK-HMAC-SHA256 Signature=ab,SignedHeaders=x-sdk-date ,  Access=AK \t",
         )
         .unwrap();
-        assert_eq!(a.algorithm, ALGORITHM);
+        assert_eq!(a.algorithm, Algorithm::HmacSha256);
         assert_eq!(a.access, "AK");
         assert_eq!(a.signed_headers, ["x-sdk-date"]);
         assert_eq!(a.signature, "ab");
@@ -135,6 +142,7 @@ mod tests {
         for bad in [
             "",
             "SDK-HMAC-SHA256",
+            "SDK-SM2-SM3",
             "SDK-HMAC-SHA256 ",
             "SDK-HMAC-SHA256 Access=AK",
             "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host",
@@ -159,8 +167,10 @@ mod tests {
     #[test]
     fn rejects_other_algorithms() {
         for bad in [
-            "SDK-HMAC-SM3 Access=AK, SignedHeaders=host, Signature=ab",
+            "SDK-HMAC-SHA1 Access=AK, SignedHeaders=host, Signature=ab",
             "sdk-hmac-sha256 Access=AK, SignedHeaders=host, Signature=ab",
+            "Sdk-Sm2-Sm3 Access=AK, SignedHeaders=host, Signature=ab",
+            "SDK-ECDSA-P256-SHA256X Access=AK, SignedHeaders=host, Signature=ab",
             "V11-HMAC-SHA256 Credential=AK/20240102/r/s, SignedHeaders=host, Signature=ab",
             "Bearer",
         ] {
@@ -171,6 +181,18 @@ mod tests {
                 ),
                 "{bad:?}"
             );
+        }
+    }
+
+    #[test]
+    fn accepts_each_algorithm_name() {
+        for algorithm in Algorithm::ALL {
+            let a = parse_authorization(&format!(
+                "{algorithm} Access=AK, SignedHeaders=host;x-sdk-date, Signature=3045"
+            ))
+            .unwrap();
+            assert_eq!(a.algorithm, algorithm);
+            assert_eq!(a.signature, "3045");
         }
     }
 }

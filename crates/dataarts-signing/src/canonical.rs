@@ -199,7 +199,8 @@ fn split_query(raw: &str, decode: impl Fn(&str) -> String) -> Vec<(String, Strin
         .collect()
 }
 
-/// Whether the official signer adds `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` for a request
+/// Whether the official signer adds `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` (for the SM3
+/// algorithms `X-Sdk-Content-Sm3`, see [`crate::Algorithm::content_hash_header`]) for a request
 /// whose `Content-Type` header (named exactly so) has this value: true unless the value starts
 /// with `application/json` or `application/bson`. The comparison is case-sensitive, as
 /// in Python.

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::Algorithm;
+
 /// Why a request could not be signed, or an `Authorization` header or date could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -56,21 +58,44 @@ pub enum SignError {
     /// An `Authorization` header could not be parsed.
     #[error(
         "malformed Authorization header: {reason}; expected \
-         `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<name;name;...>, Signature=<hex>`"
+         `<ALGORITHM> Access=<AK>, SignedHeaders=<name;name;...>, Signature=<hex>`"
     )]
     MalformedAuthorization {
         /// What is wrong with it.
         reason: String,
     },
-    /// The `Authorization` header names an algorithm other than [`crate::ALGORITHM`].
+    /// The `Authorization` header names none of the four algorithms.
     #[error(
-        "unsupported signing algorithm {algorithm:?}: only SDK-HMAC-SHA256 is supported; \
-         configure the client to sign with SDK-HMAC-SHA256"
+        "unsupported signing algorithm {algorithm:?}: use one of SDK-HMAC-SHA256, \
+         SDK-HMAC-SM3, SDK-ECDSA-P256-SHA256, SDK-SM2-SM3 (names are case-sensitive here)"
     )]
     UnsupportedAlgorithm {
         /// The algorithm token received (cut after 64 characters).
         algorithm: String,
     },
+    /// [`crate::SigningKey::new`] was given an empty access key.
+    #[error("the access key (AK) is empty: give the AK of the credentials to sign with")]
+    EmptyAccessKey,
+    /// [`crate::SigningKey::new`] was given an empty secret key.
+    #[error("the secret key (SK) is empty: give the SK that belongs to the access key")]
+    EmptySecretKey,
+    /// No private key could be derived from the AK/SK (after the 255 tries the official SDK
+    /// makes; it does not happen with real keys).
+    #[error(
+        "could not derive a {algorithm} signing key from this AK/SK: sign with SDK-HMAC-SHA256 \
+         or SDK-HMAC-SM3 instead, or use other credentials"
+    )]
+    KeyDerivation {
+        /// The algorithm whose key was derived.
+        algorithm: Algorithm,
+    },
+    /// The operating system's random number generator failed while making an
+    /// elliptic-curve signature's nonce.
+    #[error(
+        "the system random number generator failed while signing: check the operating \
+         system's entropy source, or sign with an HMAC algorithm, which needs no randomness"
+    )]
+    Randomness,
 }
 
 /// Why a signature was rejected by [`crate::verify`] or [`crate::check_freshness`].
@@ -83,20 +108,38 @@ pub enum VerifyError {
     /// The `Authorization` header could not be parsed.
     #[error(
         "malformed Authorization header: {reason}; expected \
-         `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<name;name;...>, Signature=<hex>`"
+         `<ALGORITHM> Access=<AK>, SignedHeaders=<name;name;...>, Signature=<hex>`"
     )]
     MalformedAuthorization {
         /// What is wrong with it.
         reason: String,
     },
-    /// The `Authorization` header names an algorithm other than [`crate::ALGORITHM`].
+    /// The `Authorization` header names none of the four algorithms.
     #[error(
-        "unsupported signing algorithm {algorithm:?}: only SDK-HMAC-SHA256 is accepted; \
-         sign the request with SDK-HMAC-SHA256"
+        "unsupported signing algorithm {algorithm:?}: sign with one of SDK-HMAC-SHA256, \
+         SDK-HMAC-SM3, SDK-ECDSA-P256-SHA256, SDK-SM2-SM3"
     )]
     UnsupportedAlgorithm {
         /// The algorithm token received (cut after 64 characters).
         algorithm: String,
+    },
+    /// The `Signature` of an elliptic-curve algorithm is not hex, or not a DER-encoded pair
+    /// of integers in range.
+    #[error(
+        "malformed {algorithm} signature: {reason}; the Signature field must be the lower-case \
+         hex of a DER SEQUENCE of two INTEGERs (r, s)"
+    )]
+    MalformedSignature {
+        /// The algorithm named in the header.
+        algorithm: Algorithm,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The key to verify with could not be made from the stored AK/SK.
+    #[error("cannot verify with the stored credentials of this access key: {reason}")]
+    UnusableKey {
+        /// Why (the [`SignError`] message).
+        reason: String,
     },
     /// A header listed in `SignedHeaders` did not arrive with the request.
     #[error(
@@ -234,6 +277,12 @@ impl From<SignError> for VerifyError {
             }
             SignError::AlreadySigned => VerifyError::MalformedAuthorization {
                 reason: "the signed headers include Authorization itself".to_string(),
+            },
+            e @ (SignError::EmptyAccessKey
+            | SignError::EmptySecretKey
+            | SignError::KeyDerivation { .. }
+            | SignError::Randomness) => VerifyError::UnusableKey {
+                reason: e.to_string(),
             },
         }
     }

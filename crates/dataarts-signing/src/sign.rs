@@ -3,17 +3,12 @@
 
 use std::borrow::Cow;
 
-use hmac::digest::KeyInit;
-use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
-
 use crate::canonical::{push_canonical_query, push_canonical_uri, python_strip};
-use crate::{parse_sdk_date, SignError, ALGORITHM, EMPTY_PAYLOAD_HASH};
+use crate::hash::{push_hex, HashFn};
+use crate::{parse_sdk_date, Algorithm, SignError};
 
 /// Lower-case name of the date header.
 const DATE: &str = "x-sdk-date";
-/// Lower-case name of the payload-hash header.
-const CONTENT_SHA256: &str = "x-sdk-content-sha256";
 
 /// Everything about a request that goes into its signature.
 ///
@@ -80,14 +75,16 @@ impl<N: AsRef<str>, V: AsRef<str>> HeaderPair for (N, V) {
 pub struct Signed {
     /// The canonical request (lines joined with `\n`).
     pub canonical_request: String,
-    /// `SDK-HMAC-SHA256\n<X-Sdk-Date>\n<hex SHA-256 of the canonical request>`.
+    /// `<ALGORITHM>\n<X-Sdk-Date>\n<hex hash of the canonical request>`, the hash being
+    /// SHA-256 or SM3 as the algorithm says.
     pub string_to_sign: String,
     /// The signed header names, lower case, joined with `;`.
     pub signed_headers: String,
-    /// Lower-case hex HMAC-SHA256 of the string to sign, keyed with the secret key.
+    /// Lower-case hex signature of the string to sign: the HMAC keyed with the secret key for
+    /// the HMAC algorithms, the DER-encoded `(r, s)` pair for the two elliptic-curve ones.
     pub signature: String,
     /// The `Authorization` header value:
-    /// `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<...>, Signature=<...>`.
+    /// `<ALGORITHM> Access=<AK>, SignedHeaders=<...>, Signature=<...>`.
     pub authorization: String,
 }
 
@@ -96,7 +93,7 @@ pub struct Signed {
 /// Every header whose name contains no `_` is signed: names are lower-cased and sorted,
 /// values are trimmed at both ends (as Python's `str.strip()` does; inner spaces are kept).
 /// Headers whose name contains `_` are left out (they may still be sent, unsigned). The
-/// payload hash is [`EMPTY_PAYLOAD_HASH`] for an empty body, else the value of an
+/// payload hash is [`crate::EMPTY_PAYLOAD_HASH`] for an empty body, else the value of an
 /// `X-Sdk-Content-Sha256` header if present (any case, e.g. `UNSIGNED-PAYLOAD`), else the
 /// hex SHA-256 of the body. The date is the value of the `X-Sdk-Date` header (any case),
 /// which must be a valid `YYYYMMDDTHHMMSSZ` time.
@@ -147,8 +144,8 @@ pub fn sign<H: HeaderPair>(
     sk: &[u8],
     input: &SigningInput<'_, H>,
 ) -> Result<Signed, SignError> {
-    let (entries, date) = signed_entries(input)?;
-    Ok(finish(ak, sk, input, &entries, date, payload_hash(input)?))
+    let prepared = prepare(Algorithm::HmacSha256, input, None)?;
+    Ok(prepared.hmac_signed(ak, sk))
 }
 
 /// Returns the error [`sign`] would return for `input`, if any, without hashing anything.
@@ -173,11 +170,27 @@ pub fn sign<H: HeaderPair>(
 ///
 /// The same as [`sign`], for the same inputs.
 pub fn check<H: HeaderPair>(input: &SigningInput<'_, H>) -> Result<(), SignError> {
+    check_for(Algorithm::HmacSha256, input)
+}
+
+/// [`check`] for the payload-hash header of `algorithm`.
+pub(crate) fn check_for<H: HeaderPair>(
+    algorithm: Algorithm,
+    input: &SigningInput<'_, H>,
+) -> Result<(), SignError> {
     signed_entries(input)?;
     if !input.body.is_empty() {
-        find_unique(input.headers, CONTENT_SHA256)?;
+        find_unique(input.headers, content_header(algorithm))?;
     }
     Ok(())
+}
+
+/// The lower-case name of the header whose value replaces the payload hash.
+fn content_header(algorithm: Algorithm) -> &'static str {
+    match HashFn::of(algorithm) {
+        HashFn::Sha256 => "x-sdk-content-sha256",
+        HashFn::Sm3 => "x-sdk-content-sm3",
+    }
 }
 
 /// The headers [`sign`] signs (names lower-cased, sorted) and the checked date.
@@ -239,30 +252,91 @@ pub fn sign_with_names<H: HeaderPair>(
     input: &SigningInput<'_, H>,
     signed_names: &[&str],
 ) -> Result<Signed, SignError> {
-    let date = find_date(input.headers)?;
-    let names: Vec<Cow<'_, str>> = signed_names.iter().map(|n| lower(n)).collect();
-    if !names.iter().any(|n| n == DATE) {
-        return Err(SignError::DateNotSigned);
-    }
-    let mut entries = Vec::with_capacity(names.len());
-    for name in names {
-        let value = find_unique(input.headers, &name)?.ok_or_else(|| SignError::MissingHeader {
-            name: name.to_string(),
-        })?;
-        entries.push((name, value));
-    }
-    Ok(finish(ak, sk, input, &entries, date, payload_hash(input)?))
+    let prepared = prepare(Algorithm::HmacSha256, input, Some(signed_names))?;
+    Ok(prepared.hmac_signed(ak, sk))
 }
 
-/// Assembles the canonical request, the string to sign, the signature and the header.
+/// Everything but the signature: the canonical request and the string to sign.
+pub(crate) struct Prepared {
+    pub(crate) algorithm: Algorithm,
+    pub(crate) canonical_request: String,
+    pub(crate) string_to_sign: String,
+    pub(crate) signed_headers: String,
+}
+
+impl Prepared {
+    /// Completes the signature with `signature` (lower-case hex).
+    pub(crate) fn into_signed(self, ak: &str, signature: String) -> Signed {
+        let authorization = format!(
+            "{} Access={ak}, SignedHeaders={}, Signature={signature}",
+            self.algorithm.as_str(),
+            self.signed_headers
+        );
+        Signed {
+            canonical_request: self.canonical_request,
+            string_to_sign: self.string_to_sign,
+            signed_headers: self.signed_headers,
+            signature,
+            authorization,
+        }
+    }
+
+    /// The lower-case hex HMAC of the string to sign, keyed with `sk`.
+    pub(crate) fn hmac_hex(&self, sk: &[u8]) -> String {
+        let mut signature = String::with_capacity(64);
+        push_hex(
+            &mut signature,
+            &HashFn::of(self.algorithm).hmac(sk, self.string_to_sign.as_bytes()),
+        );
+        signature
+    }
+
+    /// Signs with the HMAC of the algorithm.
+    pub(crate) fn hmac_signed(self, ak: &str, sk: &[u8]) -> Signed {
+        let signature = self.hmac_hex(sk);
+        self.into_signed(ak, signature)
+    }
+}
+
+/// Builds the canonical request and the string to sign for `algorithm`: over every header
+/// whose name has no `_` when `signed_names` is `None` (as [`sign`]), else over exactly the
+/// named headers (as [`sign_with_names`]).
+pub(crate) fn prepare<H: HeaderPair>(
+    algorithm: Algorithm,
+    input: &SigningInput<'_, H>,
+    signed_names: Option<&[&str]>,
+) -> Result<Prepared, SignError> {
+    let (entries, date) = match signed_names {
+        None => signed_entries(input)?,
+        Some(signed_names) => {
+            let date = find_date(input.headers)?;
+            let names: Vec<Cow<'_, str>> = signed_names.iter().map(|n| lower(n)).collect();
+            if !names.iter().any(|n| n == DATE) {
+                return Err(SignError::DateNotSigned);
+            }
+            let mut entries = Vec::with_capacity(names.len());
+            for name in names {
+                let value =
+                    find_unique(input.headers, &name)?.ok_or_else(|| SignError::MissingHeader {
+                        name: name.to_string(),
+                    })?;
+                entries.push((name, value));
+            }
+            (entries, date)
+        }
+    };
+    let payload_hash = payload_hash(algorithm, input)?;
+    Ok(finish(algorithm, input, &entries, date, payload_hash))
+}
+
+/// Assembles the canonical request and the string to sign.
 fn finish<H>(
-    ak: &str,
-    sk: &[u8],
+    algorithm: Algorithm,
     input: &SigningInput<'_, H>,
     entries: &[(Cow<'_, str>, &str)],
     date: &str,
     payload_hash: Cow<'_, str>,
-) -> Signed {
+) -> Prepared {
     let mut signed_headers =
         String::with_capacity(entries.iter().map(|(n, _)| n.len() + 1).sum::<usize>());
     for (i, (name, _)) in entries.iter().enumerate() {
@@ -304,43 +378,38 @@ fn finish<H>(
     canonical_request.push('\n');
     canonical_request.push_str(&payload_hash);
 
-    let mut string_to_sign = String::with_capacity(ALGORITHM.len() + date.len() + 66);
-    string_to_sign.push_str(ALGORITHM);
+    let name = algorithm.as_str();
+    let mut string_to_sign = String::with_capacity(name.len() + date.len() + 66);
+    string_to_sign.push_str(name);
     string_to_sign.push('\n');
     string_to_sign.push_str(date);
     string_to_sign.push('\n');
-    push_hex(
-        &mut string_to_sign,
-        &Sha256::digest(canonical_request.as_bytes()),
-    );
+    HashFn::of(algorithm).push_hex_digest(&mut string_to_sign, canonical_request.as_bytes());
 
-    let mut signature = String::with_capacity(64);
-    push_hex(&mut signature, &hmac_sha256(sk, string_to_sign.as_bytes()));
-
-    let authorization =
-        format!("{ALGORITHM} Access={ak}, SignedHeaders={signed_headers}, Signature={signature}");
-    Signed {
+    Prepared {
+        algorithm,
         canonical_request,
         string_to_sign,
         signed_headers,
-        signature,
-        authorization,
     }
 }
 
 /// The last line of the canonical request: the payload hash.
-fn payload_hash<'a, H: HeaderPair>(input: &SigningInput<'a, H>) -> Result<Cow<'a, str>, SignError> {
+fn payload_hash<'a, H: HeaderPair>(
+    algorithm: Algorithm,
+    input: &SigningInput<'a, H>,
+) -> Result<Cow<'a, str>, SignError> {
     if input.body.is_empty() {
-        return Ok(Cow::Borrowed(EMPTY_PAYLOAD_HASH));
+        return Ok(Cow::Borrowed(algorithm.empty_payload_hash()));
     }
-    if let Some(value) = find_unique(input.headers, CONTENT_SHA256)? {
+    if let Some(value) = find_unique(input.headers, content_header(algorithm))? {
         let value = python_strip(value);
         if !value.is_empty() {
             return Ok(Cow::Borrowed(value));
         }
     }
     let mut hash = String::with_capacity(64);
-    push_hex(&mut hash, &Sha256::digest(input.body));
+    HashFn::of(algorithm).push_hex_digest(&mut hash, input.body);
     Ok(Cow::Owned(hash))
 }
 
@@ -389,58 +458,9 @@ fn lower(name: &str) -> Cow<'_, str> {
     }
 }
 
-/// HMAC-SHA256 with a key of any length.
-///
-/// HMAC first turns the key into one block: hashed when longer than a block, then padded with
-/// zeros. Doing that here lets us use the infallible fixed-size constructor.
-fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
-    let mut block = [0u8; 64];
-    if key.len() > block.len() {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let mut mac = <Hmac<Sha256> as KeyInit>::new(&block.into());
-    mac.update(msg);
-    mac.finalize().into_bytes().into()
-}
-
-/// Appends the lower-case hex form of `bytes`.
-fn push_hex(out: &mut String, bytes: &[u8]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for &b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hmac_matches_the_hmac_crate_for_every_key_length() {
-        for len in 0..=200usize {
-            let key: Vec<u8> = (0..len).map(|i| (i * 7 + len) as u8).collect();
-            let mut reference = <Hmac<Sha256> as Mac>::new_from_slice(&key).unwrap();
-            reference.update(b"message");
-            let expected: [u8; 32] = reference.finalize().into_bytes().into();
-            assert_eq!(hmac_sha256(&key, b"message"), expected, "key length {len}");
-        }
-    }
-
-    #[test]
-    fn hmac_rfc4231_case_2() {
-        let mut hex = String::new();
-        push_hex(
-            &mut hex,
-            &hmac_sha256(b"Jefe", b"what do ya want for nothing?"),
-        );
-        assert_eq!(
-            hex,
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
-    }
 
     /// `check` fails exactly when, and as, `sign` does, for every short list of headers
     /// drawn from names that collide in every way (case, `_`, non-ASCII lower-casing).

@@ -4,7 +4,8 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use dataarts_signing::{
     canonical_query, check_freshness, parse_authorization, parse_sdk_date, sign, sign_with_names,
-    verify, ParsedAuthorization, SignError, SigningInput, VerifyError, MAX_CLOCK_SKEW,
+    verify, Algorithm, ParsedAuthorization, SignError, SigningInput, SigningKey, VerifyError,
+    MAX_CLOCK_SKEW,
 };
 
 const AK: &str = "TESTAK0123456789ABCD";
@@ -298,27 +299,6 @@ fn subset_of_headers_signed_like_go_is_accepted() {
 }
 
 #[test]
-fn other_algorithm_fails() {
-    let mut r = Request::new();
-    r.auth.algorithm = "SDK-HMAC-SM3".into();
-    assert!(matches!(
-        r.verify(),
-        Err(VerifyError::UnsupportedAlgorithm { .. })
-    ));
-    let parsed =
-        parse_authorization("SDK-HMAC-SM3 Access=AK, SignedHeaders=x-sdk-date, Signature=a");
-    assert!(matches!(
-        parsed.map_err(VerifyError::from),
-        Err(VerifyError::UnsupportedAlgorithm { .. })
-    ));
-    let parsed = parse_authorization("SDK-HMAC-SHA256 Access=AK");
-    assert!(matches!(
-        parsed.map_err(VerifyError::from),
-        Err(VerifyError::MalformedAuthorization { .. })
-    ));
-}
-
-#[test]
 fn mismatch_exposes_canonical_request_only_through_accessors() {
     let mut r = Request::new();
     r.set_header("workspace", "another-workspace");
@@ -474,7 +454,13 @@ fn every_error() -> (Vec<SignError>, Vec<VerifyError>) {
         sign_err(&base, Some(&["host"])),
         sign_err(&with(&[("Authorization", "x")]), None),
         parse_authorization("SDK-HMAC-SHA256 Access=AK").unwrap_err(),
-        parse_authorization("SDK-HMAC-SM3 Access=AK").unwrap_err(),
+        parse_authorization("SDK-HMAC-SHA1 Access=AK").unwrap_err(),
+        SigningKey::new(Algorithm::HmacSm3, "", b"SK").unwrap_err(),
+        SigningKey::new(Algorithm::Sm2Sm3, "AK", b"").unwrap_err(),
+        SignError::KeyDerivation {
+            algorithm: Algorithm::Sm2Sm3,
+        },
+        SignError::Randomness,
     ];
 
     let r = Request::new();
@@ -482,7 +468,7 @@ fn every_error() -> (Vec<SignError>, Vec<VerifyError>) {
         verify(sk, auth, "POST", PATH, &r.query, headers, BODY).unwrap_err()
     };
     let mut other_alg = r.auth.clone();
-    other_alg.algorithm = "SDK-HMAC-SM3".into();
+    other_alg.algorithm = Algorithm::EcdsaP256Sha256;
     let mut no_date_signed = r.auth.clone();
     no_date_signed.signed_headers.retain(|n| n != "x-sdk-date");
     let without = |name: &str| {
@@ -499,7 +485,13 @@ fn every_error() -> (Vec<SignError>, Vec<VerifyError>) {
     tampered.push(("X-Sdk-Content-Sha256".into(), "UNSIGNED-PAYLOAD".into()));
     let verify_errors = vec![
         VerifyError::from(parse_authorization("SDK-HMAC-SHA256 nonsense").unwrap_err()),
+        VerifyError::from(parse_authorization("SDK-HMAC-SHA1 Access=AK").unwrap_err()),
         verify_with(&other_alg, &r.headers),
+        {
+            let mut ec = r.auth.clone();
+            ec.algorithm = Algorithm::Sm2Sm3;
+            verify(b"", &ec, "POST", PATH, &r.query, &r.headers, BODY).unwrap_err()
+        },
         verify_with(&r.auth, &without("workspace")),
         verify_with(&r.auth, &dup),
         verify_with(&r.auth, &without("x-sdk-date")),
@@ -533,7 +525,7 @@ fn errors_never_show_the_secret_key_or_expected_signature() {
         .collect();
     sign_kinds.sort();
     sign_kinds.dedup();
-    assert_eq!(sign_kinds.len(), 8, "{sign_kinds:?}");
+    assert_eq!(sign_kinds.len(), 12, "{sign_kinds:?}");
     let mut verify_kinds: Vec<String> = verify_errors
         .iter()
         .map(|e| {
@@ -546,7 +538,7 @@ fn errors_never_show_the_secret_key_or_expected_signature() {
         .collect();
     verify_kinds.sort();
     verify_kinds.dedup();
-    assert_eq!(verify_kinds.len(), 9, "{verify_kinds:?}");
+    assert_eq!(verify_kinds.len(), 11, "{verify_kinds:?}");
 
     let r = Request::new();
     let shown: Vec<String> = sign_errors

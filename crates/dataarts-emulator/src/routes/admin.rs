@@ -9,6 +9,14 @@ use crate::app::{error_response, respond, Body, Shared, JSON_CT};
 use crate::config::{FaultConfig, Paging, RateLimits};
 use crate::error::ApiError;
 
+/// Body of `POST /_emulator/clock/advance`: `{"by": "1h"}` (humantime, or milliseconds).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockAdvance {
+    #[serde(deserialize_with = "crate::config::duration")]
+    by: std::time::Duration,
+}
+
 fn ok_json<T: Serialize>(v: &T, request_id: &str) -> Response<Body> {
     match serde_json::to_vec(v) {
         Ok(b) => respond(200, Some(JSON_CT), Bytes::from(b), request_id),
@@ -83,6 +91,10 @@ pub(crate) fn handle(
             st.complete_all_tasks(now);
             Ok(done(request_id))
         }
+        (&Method::POST, ["clock", "advance"]) => parse::<ClockAdvance>(body).map(|a| {
+            shared.issued.advance(a.by);
+            done(request_id)
+        }),
         (&Method::POST, ["reset"]) => {
             shared.reset();
             Ok(done(request_id))

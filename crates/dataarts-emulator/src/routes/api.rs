@@ -77,7 +77,7 @@ pub(crate) async fn handle(
         headers: &parts.headers,
         body: &body,
     };
-    let principal = match shared.creds.authenticate(&auth_input) {
+    let principal = match shared.creds.authenticate(&auth_input, &shared.issued) {
         Ok(p) => p,
         Err(e) => return fail(shared, entry, &e, request_id),
     };

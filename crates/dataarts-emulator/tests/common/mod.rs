@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests.
 #![allow(dead_code)]
 
+pub mod identity;
+
 use std::time::SystemTime;
 
 use dataarts_emulator::{

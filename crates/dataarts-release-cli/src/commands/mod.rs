@@ -10,6 +10,7 @@ use crate::context::Context;
 use crate::exit::CliError;
 use crate::output;
 
+pub mod auth;
 pub mod deploy;
 pub mod packages;
 pub mod pending;
@@ -28,6 +29,7 @@ pub fn name(c: &Command) -> &'static str {
         Command::Pending(Q::Package(_)) => "pending package",
         Command::Tasks(T::Show { .. }) => "tasks show",
         Command::Tasks(T::Wait { .. }) => "tasks wait",
+        Command::Auth => "auth",
         Command::Emulator(_) => "emulator",
         Command::Schema(_) => "schema",
         Command::Completions { .. } => "completions",
@@ -51,6 +53,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 Command::Packages(c) => packages::run(&ctx, c).await,
                 Command::Pending(c) => pending::run(&ctx, c).await,
                 Command::Tasks(c) => tasks::run(&ctx, c).await,
+                Command::Auth => auth::run(&ctx).await,
                 Command::Emulator(_) | Command::Schema(_) | Command::Completions { .. } => Ok(()),
             };
             ctx.close().await;

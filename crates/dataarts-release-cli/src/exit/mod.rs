@@ -7,10 +7,12 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use dataarts_release::{Error as ApiError, ErrorKind};
+use dataarts_release::{CredentialProblem, Error as ApiError, ErrorKind};
 
+mod credentials;
 mod render;
 
+pub use render::configured_by;
 use render::render_api;
 
 /// The documented exit codes (also in `--help` and the README).
@@ -108,7 +110,23 @@ pub fn exit_for(e: &ApiError) -> Exit {
         ErrorKind::Timeout | ErrorKind::Transport | ErrorKind::Decode => Exit::Network,
         ErrorKind::InvalidInput | ErrorKind::Config | ErrorKind::Local => Exit::Usage,
         ErrorKind::WaitTimeout => Exit::WaitTimeout,
+        // A source that could not be reached is a network problem; everything else about
+        // getting credentials (refused, unreadable, malformed, expired, none configured) is
+        // authentication.
+        ErrorKind::Credentials => match credential_problem(e) {
+            Some(CredentialProblem::Unreachable) => Exit::Network,
+            _ => Exit::Auth,
+        },
         _ => Exit::Refused,
+    }
+}
+
+/// The credential problem behind an error (also under a partial release).
+pub fn credential_problem(e: &ApiError) -> Option<CredentialProblem> {
+    match e {
+        ApiError::Credentials { problem, .. } => Some(*problem),
+        ApiError::PartialRelease { source, .. } => credential_problem(source),
+        _ => None,
     }
 }
 

@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use dataarts_release::raw::RetryClass;
 use dataarts_release::{
-    ConfigProblem, Error as ApiError, ErrorKind, Input, InputProblem, Operation, Origin,
-    ServiceError, Setting, ENV_AUTH_TOKEN_FILE, ENV_ENDPOINT, ENV_PROJECT_ID, ENV_REGION,
-    ENV_WORKSPACE,
+    ConfigProblem, DiscoveryProblem, Error as ApiError, ErrorKind, Input, InputProblem, Operation,
+    Origin, ServiceError, Setting, ENV_AUTH_TOKEN_FILE, ENV_ENDPOINT, ENV_PROJECT_ID, ENV_REGION,
+    ENV_SIGNING_ALGORITHM, ENV_WORKSPACE,
 };
 
 use super::Rendered;
@@ -96,6 +96,32 @@ pub(super) fn render_api(e: &ApiError) -> Rendered {
             request_id: request_id.clone(),
             hint: Some("the answer could not be read; check --endpoint".into()),
         },
+        ApiError::Credentials {
+            provider, problem, ..
+        } => plain(
+            e.to_string(),
+            Some(&super::credentials::hint(*provider, *problem)),
+        ),
+        ApiError::ProjectDiscovery { problem, .. } => plain(
+            e.to_string(),
+            Some(match problem {
+                DiscoveryProblem::NoMatch => {
+                    "check --region (the IAM project is named after it), or pass --project-id \
+                     / set HUAWEICLOUD_SDK_PROJECT_ID"
+                }
+                DiscoveryProblem::SeveralMatches => {
+                    "pass --project-id or set HUAWEICLOUD_SDK_PROJECT_ID to the one to use"
+                }
+                DiscoveryProblem::Refused => {
+                    "IAM refused the credentials: check them (`dataarts-release auth`), or pass \
+                     --project-id so that no lookup is needed"
+                }
+                _ => {
+                    "check HUAWEICLOUD_SDK_IAM_ENDPOINT (or --region) and the network, or pass \
+                     --project-id so that no lookup is needed"
+                }
+            }),
+        ),
         ApiError::PackageNotFound { package_id } => plain(
             format!("package {package_id} does not exist in this project and workspace"),
             Some(
@@ -198,19 +224,15 @@ fn input(what: Input, problem: InputProblem, reason: &str) -> Rendered {
 /// from.
 fn config(setting: Setting, origin: &Origin, problem: ConfigProblem, message: &str) -> Rendered {
     match (setting, problem) {
-        (Setting::Credentials, ConfigProblem::Missing) => plain(
+        (Setting::Credentials, ConfigProblem::Missing) if *origin == Origin::Unset => plain(
             "no credentials found".into(),
-            Some(
-                "set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or DATAARTS_AUTH_TOKEN, or \
-                 --token-file FILE), or put ak and sk in the [basic] section of \
-                 ~/.huaweicloud/credentials; --emulator runs against a local demo instead",
-            ),
+            Some(super::credentials::WHAT_TO_SET),
         ),
-        (Setting::ProjectId, ConfigProblem::Missing) => plain(
+        (Setting::ProjectId, ConfigProblem::Missing) if *origin == Origin::Unset => plain(
             "no project id".into(),
             Some(
                 "pass --project-id or set HUAWEICLOUD_SDK_PROJECT_ID (the IAM project id of \
-                 the region, 32 hex characters)",
+                 the region, 32 hex characters), or --region so that it is looked up in IAM",
             ),
         ),
         (Setting::Endpoint | Setting::Region, ConfigProblem::Missing) => plain(
@@ -237,6 +259,19 @@ fn source(setting: Setting, origin: &Origin) -> String {
     }
 }
 
+/// Where a setting was configured, in the CLI's terms (the flag and its variable, the
+/// variable, the profile file); `None` for a built-in default or a value nobody set.
+pub fn configured_by(origin: &Origin) -> Option<String> {
+    match origin {
+        Origin::Environment(_) | Origin::ProfileFile(_) => {
+            Some(source(Setting::Credentials, origin))
+        }
+        Origin::Builder => Some("a command-line flag".into()),
+        Origin::RegionPattern => Some("--region".into()),
+        _ => None,
+    }
+}
+
 fn profile_file(path: &Path) -> String {
     format!("profile file {}", path.display())
 }
@@ -250,6 +285,7 @@ fn flag_of(variable: &str) -> Option<&'static str> {
         (ENV_ENDPOINT, "--endpoint"),
         (ENV_PROJECT_ID, "--project-id"),
         (ENV_AUTH_TOKEN_FILE, "--token-file"),
+        (ENV_SIGNING_ALGORITHM, "--signing-algorithm"),
     ]
     .into_iter()
     .find_map(|(name, flag)| (name == variable).then_some(flag))

@@ -6,12 +6,17 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use dataarts_release::{
-    Client, ClientBuilder, Credentials, EnvSource, Operation, Origin, ServiceError, Setting,
+    Client, ClientBuilder, CredentialProblem, CredentialSource, Credentials, EnvSource, Operation,
+    Origin, ServiceError, Setting,
 };
 
 /// Builds real errors through the wrapper's public API.
 fn config_error() -> ApiError {
-    Client::from_env_source(&EnvSource::from_map([("DATAARTS_REGION", "cn-north-4")])).unwrap_err()
+    Client::from_env_source(&EnvSource::from_map([
+        ("DATAARTS_REGION", "cn-north-4"),
+        ("HUAWEICLOUD_SDK_AK", "AK"),
+    ]))
+    .unwrap_err()
 }
 
 fn invalid_input() -> ApiError {
@@ -203,17 +208,25 @@ const PID: &str = "b384b9e9ab9b4ee8994c8633aabc9505";
 /// Every missing setting the CLI words in its own terms: exit 2, its own message and hint.
 #[test]
 fn missing_settings_get_their_own_message_and_hint() {
+    // From the environment, no credentials means the ECS metadata service as the last
+    // resort; a builder without credentials is incomplete.
+    let no_credentials = Client::builder()
+        .region("cn-north-4")
+        .project_id(PID)
+        .build()
+        .unwrap_err();
     let cases = [
         (
-            env_error(&[("DATAARTS_REGION", "cn-north-4")]),
+            no_credentials,
             Setting::Credentials,
             "no credentials found",
             "HUAWEICLOUD_SDK_AK",
         ),
         (
+            // Without a region there is no project to look up.
             env_error(&[
                 ("DATAARTS_AUTH_TOKEN", "t"),
-                ("DATAARTS_REGION", "cn-north-4"),
+                ("DATAARTS_ENDPOINT", "https://dayu.example.com"),
             ]),
             Setting::ProjectId,
             "no project id",
@@ -390,4 +403,45 @@ fn local_failures_are_usage_errors() {
     };
     assert_eq!(exit_for(&e), Exit::Usage);
     assert!(render_api(&e).message.contains("nothing was sent"));
+}
+
+fn credentials_error(provider: CredentialSource, problem: CredentialProblem) -> ApiError {
+    ApiError::Credentials {
+        provider,
+        problem,
+        message: "the source said no; set HUAWEICLOUD_SDK_IDP_ID".into(),
+    }
+}
+
+/// Credentials that could not be had: 3, except a source that did not answer (5); the hint
+/// names what configures the source, in the CLI's terms.
+#[test]
+fn credential_problems_are_3_or_5_with_a_hint_naming_the_source() {
+    use dataarts_release::{CredentialProblem as P, CredentialSource as S};
+    for (problem, exit) in [
+        (P::Unreachable, Exit::Network),
+        (P::Refused, Exit::Auth),
+        (P::Malformed, Exit::Auth),
+        (P::Unreadable, Exit::Auth),
+        (P::Expired, Exit::Auth),
+        (P::NotConfigured, Exit::Auth),
+    ] {
+        let e = credentials_error(S::IdpFederation, problem);
+        assert_eq!(exit_for(&e), exit, "{problem:?}");
+        let r = render_api(&e);
+        assert!(r.message.contains("identity-provider federation"), "{r:?}");
+        assert!(r.hint.is_some(), "{problem:?}");
+        // Also when a deploy released some packages before the refresh failed.
+        let partial = ApiError::PartialRelease {
+            released: vec!["12".into()],
+            source: Box::new(e),
+        };
+        assert_eq!(exit_for(&partial), exit, "{problem:?}");
+    }
+    let r = render_api(&credentials_error(S::IdpFederation, P::Refused));
+    assert!(r.hint.unwrap().contains("HUAWEICLOUD_SDK_ID_TOKEN_FILE"));
+    let r = render_api(&credentials_error(S::OidcFederation, P::Unreachable));
+    assert!(r.hint.unwrap().contains("HUAWEICLOUD_SDK_STS_ENDPOINT"));
+    let r = render_api(&credentials_error(S::EcsMetadata, P::NotConfigured));
+    assert!(r.hint.unwrap().contains("--token-file"));
 }

@@ -10,10 +10,12 @@ use serde::Serialize;
 
 use crate::exit::{one_line, Rendered};
 
+mod auth;
 mod documents;
 pub mod schema;
 mod table;
 
+pub use auth::*;
 pub use documents::*;
 pub use table::{fields, or_dash, Table};
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::{
-    CancelJson, CreatedJson, DeployJson, FailureJson, PackageListJson, PackageShowJson,
+    AuthJson, CancelJson, CreatedJson, DeployJson, FailureJson, PackageListJson, PackageShowJson,
     PendingListJson, TaskShowJson, SCHEMA_VERSION,
 };
 
@@ -72,6 +72,12 @@ pub const ENTRIES: &[Entry] = &[
         name: "tasks wait",
         about: "a system task and its subtasks, once it has ended",
         generate: gen::<TaskShowJson>,
+    },
+    Entry {
+        name: "auth",
+        about: "where the credentials and the project id come from, the endpoints and the \
+                signing algorithm (never a secret)",
+        generate: gen::<AuthJson>,
     },
     Entry {
         name: ERROR,

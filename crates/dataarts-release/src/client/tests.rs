@@ -37,7 +37,7 @@ async fn a_signing_failure_arrives_typed_and_nothing_is_sent() {
         .inner
         .v2
         .list_factory_pending_items()
-        .project_id(c.project_id())
+        .project_id(DEMO_PROJECT_ID)
         .workspace(format!("{DEMO_WORKSPACE_ID}\tX"));
     let e = c.call(op, b.send()).await.unwrap_err();
     assert_eq!(e.kind(), crate::ErrorKind::Local, "{e}");
@@ -56,7 +56,7 @@ async fn a_signing_failure_arrives_typed_and_nothing_is_sent() {
         .inner
         .v2
         .list_factory_pending_items()
-        .project_id(c.project_id())
+        .project_id(DEMO_PROJECT_ID)
         .workspace(DEMO_WORKSPACE_ID);
     c.call(op, b.send()).await.unwrap();
     assert_eq!(emu.journal().len(), 1);
@@ -73,7 +73,7 @@ async fn capture_is_per_call() {
         .inner
         .v2
         .list_factory_pending_items()
-        .project_id(c.project_id())
+        .project_id(DEMO_PROJECT_ID)
         .workspace("w\tX")
         .send()
         .await;
@@ -82,7 +82,7 @@ async fn capture_is_per_call() {
         c.inner
             .v2
             .list_factory_pending_items()
-            .project_id(c.project_id())
+            .project_id(DEMO_PROJECT_ID)
             .workspace("w\tX")
             .send(),
     )

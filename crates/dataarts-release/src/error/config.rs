@@ -9,8 +9,11 @@ use std::path::PathBuf;
 /// ```
 /// use dataarts_release::{Client, EnvSource, Setting};
 ///
-/// let e = Client::from_env_source(&EnvSource::from_map([("DATAARTS_REGION", "cn-north-4")]))
-///     .unwrap_err();
+/// let e = Client::from_env_source(&EnvSource::from_map([
+///     ("DATAARTS_REGION", "cn-north-4"),
+///     ("HUAWEICLOUD_SDK_AK", "AK"),
+/// ]))
+/// .unwrap_err();
 /// assert_eq!(e.setting(), Some(Setting::Credentials));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -34,6 +37,14 @@ pub enum Setting {
     Timeouts,
     /// The HTTP client (TLS, proxy).
     HttpClient,
+    /// The IAM endpoint (project-id discovery, identity-provider federation).
+    IamEndpoint,
+    /// The STS endpoint (OIDC federation).
+    StsEndpoint,
+    /// The ECS metadata service's address.
+    MetadataEndpoint,
+    /// The signing algorithm of AK/SK requests.
+    SigningAlgorithm,
 }
 
 impl Setting {
@@ -53,6 +64,10 @@ impl Setting {
             Setting::ProfileFile => "profile file",
             Setting::Timeouts => "timeouts",
             Setting::HttpClient => "HTTP client",
+            Setting::IamEndpoint => "IAM endpoint",
+            Setting::StsEndpoint => "STS endpoint",
+            Setting::MetadataEndpoint => "metadata endpoint",
+            Setting::SigningAlgorithm => "signing algorithm",
         }
     }
 
@@ -65,6 +80,10 @@ impl Setting {
             Setting::Endpoint => "ClientBuilder::endpoint",
             Setting::V1Endpoint => "ClientBuilder::v1_endpoint",
             Setting::Workspace => "ClientBuilder::workspace",
+            Setting::IamEndpoint => "ClientBuilder::iam_endpoint",
+            Setting::StsEndpoint => "ClientBuilder::sts_endpoint",
+            Setting::MetadataEndpoint => "ClientBuilder::metadata_endpoint",
+            Setting::SigningAlgorithm => "ClientBuilder::signing_algorithm",
             Setting::ProfileFile | Setting::Timeouts | Setting::HttpClient => return None,
         })
     }
@@ -90,10 +109,42 @@ pub enum Origin {
     Environment(String),
     /// The profile file at this path.
     ProfileFile(PathBuf),
-    /// Derived from the region: the `https://dayu.{region}.myhuaweicloud.com` pattern.
+    /// Derived from the region: the `https://dayu.{region}.myhuaweicloud.com` pattern, or
+    /// Huawei's table of IAM and STS endpoints per region.
     RegionPattern,
+    /// The built-in default (the global IAM endpoint, the ECS metadata address...).
+    Default,
     /// No source set it.
     Unset,
+}
+
+impl fmt::Display for Origin {
+    /// Where the value came from, in words: `environment variable DATAARTS_REGION`,
+    /// `profile file /srv/ci/.huaweicloud/credentials`, `ClientBuilder`, `derived from the
+    /// region`, `default`, `unset`.
+    ///
+    /// ```
+    /// use dataarts_release::Origin;
+    /// assert_eq!(Origin::Environment("DATAARTS_REGION".into()).to_string(),
+    ///     "environment variable DATAARTS_REGION");
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Builder => f.write_str("ClientBuilder"),
+            Origin::Environment(name) => write!(f, "environment variable {name}"),
+            Origin::ProfileFile(path) => write!(f, "profile file {}", path.display()),
+            Origin::RegionPattern => f.write_str("derived from the region"),
+            Origin::Default => f.write_str("default"),
+            Origin::Unset => f.write_str("unset"),
+        }
+    }
+}
+
+impl serde::Serialize for Origin {
+    /// As its `Display` text.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// What is wrong with a setting.
@@ -131,7 +182,7 @@ impl fmt::Display for SourceName<'_> {
             Origin::ProfileFile(path) => write!(f, "profile file {}", path.display()),
             Origin::Builder => f.write_str(setting.builder_method().unwrap_or(setting.label())),
             Origin::RegionPattern => f.write_str(Setting::Region.label()),
-            Origin::Unset => f.write_str(setting.label()),
+            Origin::Default | Origin::Unset => f.write_str(setting.label()),
         }
     }
 }

@@ -148,4 +148,8 @@ pub enum LocalProblem {
     /// The generated client refused to build the request.
     #[error("{0}")]
     Generated(String),
+    /// The project id is to be discovered and was not yet: a request built on the raw
+    /// client ([`Client::raw`](crate::raw)) before [`Client::resolve_project_id`](crate::Client::resolve_project_id).
+    #[error("the project id is not known yet; call Client::resolve_project_id first")]
+    ProjectIdUnresolved,
 }

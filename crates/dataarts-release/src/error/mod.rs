@@ -4,18 +4,26 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use dataarts_release_raw::{Operation, RetryClass};
+use dataarts_release_raw::Operation;
 
 use crate::auth::{CredentialProblem, CredentialSource};
 use crate::ids::PackageId;
 use crate::model::DeployStatus;
 
 mod config;
+mod discovery;
+mod hints;
 mod input;
+mod kind;
 mod service;
+
+pub(crate) use hints::is_write;
+use hints::{after_text, auth_hint, retry_after_text, service_hint};
+pub use kind::ErrorKind;
 
 pub(crate) use config::SourceName;
 pub use config::{ConfigProblem, Origin, Setting};
+pub use discovery::DiscoveryProblem;
 pub use input::{Input, InputProblem, LocalProblem};
 pub use service::ServiceError;
 
@@ -181,6 +189,28 @@ pub enum Error {
         /// What went wrong, naming the variable, file or endpoint, and what to do.
         message: String,
     },
+    /// No project id was configured, and looking it up in IAM
+    /// (`GET /v3/projects?name={region}`, or the IAM token's own projects) failed. Its
+    /// [`kind`](Error::kind) follows the problem: no match or several matches are
+    /// [`ErrorKind::Config`], a refusal [`ErrorKind::Auth`], no answer
+    /// [`ErrorKind::Transport`], an unreadable answer [`ErrorKind::Decode`].
+    #[error(
+        "could not find the project id of region {region} with IAM at {iam_endpoint}: {message}"
+    )]
+    ProjectDiscovery {
+        /// The region whose project was looked up.
+        region: String,
+        /// The IAM endpoint asked.
+        iam_endpoint: String,
+        /// What went wrong.
+        problem: DiscoveryProblem,
+        /// IAM's HTTP status, when it answered.
+        status: Option<u16>,
+        /// The project ids found, when there were several.
+        projects: Vec<String>,
+        /// What went wrong and what to do.
+        message: String,
+    },
     /// Waiting gave up before the task or package reached a final state.
     #[error(
         "gave up waiting for {what} after {waited:?} (last status: {last_status}); it may \
@@ -194,89 +224,6 @@ pub enum Error {
         /// The last status seen.
         last_status: String,
     },
-}
-
-/// Every class of error a caller may want to branch on; see [`Error::kind`].
-///
-/// ```
-/// use dataarts_release::ErrorKind;
-/// # fn f(e: &dataarts_release::Error) {
-/// match e.kind() {
-///     ErrorKind::NotFound => eprintln!("no such package"),
-///     ErrorKind::PackageState => eprintln!("not awaiting review"),
-///     _ => eprintln!("error: {e}"),
-/// }
-/// # }
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// The service refused the request for a reason no other kind covers.
-    Service,
-    /// The credentials were rejected, or lack permission.
-    Auth,
-    /// The package, pending item or system task does not exist.
-    NotFound,
-    /// The rate limit was exceeded and retries ran out.
-    Throttled,
-    /// A package was not in a state that allows the operation (refused by the service, or
-    /// found by reading it back).
-    PackageState,
-    /// No answer in time.
-    Timeout,
-    /// The request could not be sent, or the connection failed.
-    Transport,
-    /// The answer could not be understood.
-    Decode,
-    /// An input was rejected before anything was sent.
-    InvalidInput,
-    /// The client configuration is incomplete or wrong.
-    Config,
-    /// The request could not be prepared on this machine; nothing was sent.
-    Local,
-    /// Waiting gave up before a final state.
-    WaitTimeout,
-    /// Credentials could not be obtained or renewed from their source.
-    Credentials,
-}
-
-/// True for operations that change state.
-pub(crate) fn is_write(operation: Operation) -> bool {
-    operation.retry() != RetryClass::Read
-}
-
-fn after_text(after: Option<Duration>) -> String {
-    after.map(|d| format!(" after {d:?}")).unwrap_or_default()
-}
-
-fn retry_after_text(after: Option<Duration>) -> String {
-    after
-        .map(|d| format!(" (server asks to wait {d:?})"))
-        .unwrap_or_default()
-}
-
-fn service_hint(e: &ServiceError) -> &'static str {
-    match e.status {
-        500..=599 => ": the service failed; retry later (reads are retried automatically)",
-        300..=399 => ": redirects are not followed; check the endpoint URL",
-        _ => "",
-    }
-}
-
-fn auth_hint(e: &ServiceError) -> &'static str {
-    let m = e.message.to_ascii_lowercase();
-    if e.status == 403 {
-        ": the IAM user is not allowed to call this API or project; check its permissions and the project id"
-    } else if m.contains("expired") {
-        ": the request signature expired; check that this machine's clock is synchronised \
-         (signatures are valid for 15 minutes)"
-    } else if m.contains("not exist") {
-        ": the access key is unknown; check HUAWEICLOUD_SDK_AK, the region and the cloud"
-    } else if m.contains("token") {
-        ": the IAM token was rejected; get a fresh project-scoped token (they last 24 hours)"
-    } else {
-        ": check the access key and secret key (or token) and the project id"
-    }
 }
 
 impl Error {
@@ -315,6 +262,7 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Decode { status, .. } if *status != 0 => Some(*status),
+            Error::ProjectDiscovery { status, .. } => *status,
             _ => self.service().map(|s| s.status),
         }
     }
@@ -359,6 +307,13 @@ impl Error {
             Error::PartialRelease { source, .. } => source.kind(),
             Error::WaitTimeout { .. } => ErrorKind::WaitTimeout,
             Error::Credentials { .. } => ErrorKind::Credentials,
+            Error::ProjectDiscovery { problem, .. } => match problem {
+                DiscoveryProblem::NoMatch | DiscoveryProblem::SeveralMatches => ErrorKind::Config,
+                DiscoveryProblem::Refused => ErrorKind::Auth,
+                DiscoveryProblem::Unreachable => ErrorKind::Transport,
+                DiscoveryProblem::Malformed => ErrorKind::Decode,
+                DiscoveryProblem::Failed => ErrorKind::Service,
+            },
         }
     }
 
@@ -429,6 +384,9 @@ impl Error {
     pub fn setting(&self) -> Option<Setting> {
         match self {
             Error::Config { setting, .. } => Some(*setting),
+            Error::ProjectDiscovery { .. } if self.kind() == ErrorKind::Config => {
+                Some(Setting::ProjectId)
+            }
             _ => None,
         }
     }
@@ -443,6 +401,9 @@ impl Error {
     pub fn origin(&self) -> Option<&Origin> {
         match self {
             Error::Config { origin, .. } => Some(origin),
+            Error::ProjectDiscovery { .. } if self.kind() == ErrorKind::Config => {
+                Some(&Origin::Unset)
+            }
             _ => None,
         }
     }
@@ -543,6 +504,10 @@ impl Error {
         match self {
             Error::Throttled { .. } | Error::Timeout { .. } | Error::Transport { .. } => true,
             Error::Service(s) => matches!(s.status, 502..=504),
+            Error::ProjectDiscovery {
+                problem, status, ..
+            } => *problem == DiscoveryProblem::Unreachable || matches!(status, Some(502..=504)),
+            Error::Credentials { problem, .. } => *problem == CredentialProblem::Unreachable,
             Error::Decode { status, .. } => *status >= 500,
             _ => false,
         }

@@ -74,11 +74,12 @@ impl Client {
         let id = package_id.into();
         validate::id(Input::PackageId, id.as_str())?;
         let ws = self.workspace_checked(false)?;
+        let project_id = self.ready().await?;
         let mut b = self
             .inner
             .v2
             .show_factory_package_detail()
-            .project_id(self.project_id())
+            .project_id(project_id.as_str())
             .package_id(id.as_str());
         if let Some(ws) = ws {
             b = b.workspace(ws);
@@ -105,11 +106,12 @@ impl Client {
         let body = types::CancelBody {
             package_ids: ids.into_iter().map(PackageId::into_string).collect(),
         };
+        let project_id = self.ready().await?;
         let mut b = self
             .inner
             .v2
             .cancel_factory_packages()
-            .project_id(self.project_id())
+            .project_id(project_id.as_str())
             .body(body);
         if let Some(ws) = ws {
             b = b.workspace(ws);
@@ -276,12 +278,13 @@ impl<'a> ListPackages<'a> {
         let mut body = self.body.clone();
         body.limit = NonZeroU32::new(limit);
         body.offset = Some(offset_i32);
+        let project_id = self.client.ready().await?;
         let mut b = self
             .client
             .inner
             .v2
             .list_factory_release_packages()
-            .project_id(self.client.project_id())
+            .project_id(project_id.as_str())
             .body(body);
         if let Some(ws) = ws {
             b = b.workspace(ws);

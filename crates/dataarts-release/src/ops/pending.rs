@@ -205,12 +205,13 @@ impl<'a> ListPendingItems<'a> {
             Error::invalid(Input::Offset, InputProblem::OutOfRange, "it is too large")
         })?;
         let ws = self.client.workspace_checked(true)?.unwrap_or_default();
+        let project_id = self.client.ready().await?;
         let mut b = self
             .client
             .inner
             .v2
             .list_factory_pending_items()
-            .project_id(self.client.project_id())
+            .project_id(project_id.as_str())
             .workspace(ws)
             .offset(offset_i32);
         if let Some(l) = NonZeroU32::new(limit) {
@@ -359,12 +360,13 @@ impl CreatePackage<'_> {
                 .map(PendingItemId::into_string)
                 .collect(),
         };
+        let project_id = self.client.ready().await?;
         let b = self
             .client
             .inner
             .v2
             .create_factory_pending_items_package()
-            .project_id(self.client.project_id())
+            .project_id(project_id.as_str())
             .workspace(ws)
             .body(body);
         let r = self.client.call(CREATE, b.send()).await?;

@@ -35,11 +35,12 @@ impl Client {
         let task_id = task_id.into();
         validate::id(Input::TaskId, task_id.as_str())?;
         let ws = self.workspace_checked(false)?;
+        let project_id = self.ready().await?;
         let mut b = self
             .inner
             .v1
             .list_system_tasks()
-            .project_id(self.project_id())
+            .project_id(project_id.as_str())
             .task_id(task_id.as_str());
         if let Some(ws) = ws {
             b = b.workspace(ws);

@@ -73,6 +73,104 @@ pub const ENV_AUTH_TOKEN: &str = "DATAARTS_AUTH_TOKEN";
 /// ```
 pub const ENV_AUTH_TOKEN_FILE: &str = "DATAARTS_AUTH_TOKEN_FILE";
 
+/// OIDC federation: the identity provider's URN in IAM.
+///
+/// ```
+/// assert_eq!(dataarts_release::ENV_OIDC_PROVIDER_URN, "HUAWEICLOUD_OIDC_PROVIDER_URN");
+/// ```
+pub const ENV_OIDC_PROVIDER_URN: &str = "HUAWEICLOUD_OIDC_PROVIDER_URN";
+/// OIDC federation: the URN of the agency to assume.
+///
+/// ```
+/// assert_eq!(dataarts_release::ENV_OIDC_AGENCY_URN, "HUAWEICLOUD_OIDC_AGENCY_URN");
+/// ```
+pub const ENV_OIDC_AGENCY_URN: &str = "HUAWEICLOUD_OIDC_AGENCY_URN";
+/// OIDC federation: the id token itself (wins over the token file).
+///
+/// ```
+/// assert_eq!(dataarts_release::ENV_OIDC_ID_TOKEN, "HUAWEICLOUD_OIDC_ID_TOKEN");
+/// ```
+pub const ENV_OIDC_ID_TOKEN: &str = "HUAWEICLOUD_OIDC_ID_TOKEN";
+/// OIDC federation: a file holding the id token, read again at every renewal.
+///
+/// ```
+/// assert_eq!(dataarts_release::ENV_OIDC_TOKEN_FILE, "HUAWEICLOUD_OIDC_TOKEN_FILE");
+/// ```
+pub const ENV_OIDC_TOKEN_FILE: &str = "HUAWEICLOUD_OIDC_TOKEN_FILE";
+/// OIDC federation: the agency session name (default `oidc-sts-session`).
+///
+/// ```
+/// assert_eq!(dataarts_release::ENV_OIDC_SESSION_NAME, "HUAWEICLOUD_OIDC_SESSION_NAME");
+/// ```
+pub const ENV_OIDC_SESSION_NAME: &str = "HUAWEICLOUD_OIDC_SESSION_NAME";
+/// OIDC federation: how long the credentials should last, in seconds (default 3600).
+///
+/// ```
+/// assert_eq!(dataarts_release::ENV_OIDC_DURATION_SECONDS, "HUAWEICLOUD_OIDC_DURATION_SECONDS");
+/// ```
+pub const ENV_OIDC_DURATION_SECONDS: &str = "HUAWEICLOUD_OIDC_DURATION_SECONDS";
+/// OIDC federation: a policy (JSON) narrowing the credentials.
+///
+/// ```
+/// assert_eq!(dataarts_release::ENV_OIDC_POLICY, "HUAWEICLOUD_OIDC_POLICY");
+/// ```
+pub const ENV_OIDC_POLICY: &str = "HUAWEICLOUD_OIDC_POLICY";
+/// OIDC federation: managed policy ids narrowing the credentials, comma-separated.
+///
+/// ```
+/// assert_eq!(dataarts_release::ENV_OIDC_POLICY_IDS, "HUAWEICLOUD_OIDC_POLICY_IDS");
+/// ```
+pub const ENV_OIDC_POLICY_IDS: &str = "HUAWEICLOUD_OIDC_POLICY_IDS";
+/// The STS endpoint (OIDC federation); default derived from the region.
+///
+/// ```
+/// assert_eq!(dataarts_release::ENV_STS_ENDPOINT, "HUAWEICLOUD_SDK_STS_ENDPOINT");
+/// ```
+pub const ENV_STS_ENDPOINT: &str = "HUAWEICLOUD_SDK_STS_ENDPOINT";
+/// The IAM endpoint (project-id discovery, IdP federation); default derived from the region.
+///
+/// ```
+/// assert_eq!(dataarts_release::ENV_IAM_ENDPOINT, "HUAWEICLOUD_SDK_IAM_ENDPOINT");
+/// ```
+pub const ENV_IAM_ENDPOINT: &str = "HUAWEICLOUD_SDK_IAM_ENDPOINT";
+/// IAM identity-provider federation: the identity provider's id.
+///
+/// ```
+/// assert_eq!(dataarts_release::ENV_IDP_ID, "HUAWEICLOUD_SDK_IDP_ID");
+/// ```
+pub const ENV_IDP_ID: &str = "HUAWEICLOUD_SDK_IDP_ID";
+/// IAM identity-provider federation: a file holding the id token, read again at every renewal.
+///
+/// ```
+/// assert_eq!(dataarts_release::ENV_ID_TOKEN_FILE, "HUAWEICLOUD_SDK_ID_TOKEN_FILE");
+/// ```
+pub const ENV_ID_TOKEN_FILE: &str = "HUAWEICLOUD_SDK_ID_TOKEN_FILE";
+/// CCE pod identity: the full URI that hands out credentials.
+///
+/// ```
+/// assert_eq!(dataarts_release::ENV_POD_CREDENTIALS_URI, "HC_CONTAINER_CREDENTIALS_FULL_URI");
+/// ```
+pub const ENV_POD_CREDENTIALS_URI: &str = "HC_CONTAINER_CREDENTIALS_FULL_URI";
+/// CCE pod identity: a file holding the authorization token, read again at every renewal.
+///
+/// ```
+/// assert_eq!(dataarts_release::ENV_POD_TOKEN_FILE, "HC_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+/// ```
+pub const ENV_POD_TOKEN_FILE: &str = "HC_CONTAINER_AUTHORIZATION_TOKEN_FILE";
+/// The ECS metadata service's address (default `http://169.254.169.254`).
+///
+/// ```
+/// assert_eq!(dataarts_release::ENV_METADATA_ENDPOINT, "DATAARTS_METADATA_ENDPOINT");
+/// ```
+pub const ENV_METADATA_ENDPOINT: &str = "DATAARTS_METADATA_ENDPOINT";
+/// The signing algorithm of AK/SK requests, as spelled in the `Authorization` header
+/// (`SDK-HMAC-SHA256`, `SDK-HMAC-SM3`, `SDK-ECDSA-P256-SHA256`, `SDK-SM2-SM3`; any case).
+///
+/// ```
+/// assert_eq!(dataarts_release::ENV_SIGNING_ALGORITHM, "DATAARTS_SIGNING_ALGORITHM");
+/// ```
+pub const ENV_SIGNING_ALGORITHM: &str = "DATAARTS_SIGNING_ALGORITHM";
+
 /// The environment `from_env` reads: the process environment, or a map (for tests and
 /// embedding). `Debug` shows variable names only, never values.
 ///
@@ -125,6 +223,22 @@ impl EnvSource {
             ENV_REGION,
             ENV_AUTH_TOKEN,
             ENV_AUTH_TOKEN_FILE,
+            ENV_OIDC_PROVIDER_URN,
+            ENV_OIDC_AGENCY_URN,
+            ENV_OIDC_ID_TOKEN,
+            ENV_OIDC_TOKEN_FILE,
+            ENV_OIDC_SESSION_NAME,
+            ENV_OIDC_DURATION_SECONDS,
+            ENV_OIDC_POLICY,
+            ENV_OIDC_POLICY_IDS,
+            ENV_STS_ENDPOINT,
+            ENV_IAM_ENDPOINT,
+            ENV_IDP_ID,
+            ENV_ID_TOKEN_FILE,
+            ENV_POD_CREDENTIALS_URI,
+            ENV_POD_TOKEN_FILE,
+            ENV_METADATA_ENDPOINT,
+            ENV_SIGNING_ALGORITHM,
             "HOME",
             "USERPROFILE",
         ]

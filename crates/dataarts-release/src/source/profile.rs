@@ -3,14 +3,37 @@
 use std::path::{Path, PathBuf};
 
 use super::env::{EnvSource, ENV_AUTH_TOKEN_FILE, ENV_CREDENTIALS_FILE};
+use crate::auth::fetch::file::{read_bounded, read_small_file, FileProblem, MAX_TOKEN_FILE};
+use crate::auth::IdpFederation;
 use crate::credentials::Credentials;
 use crate::error::{ConfigProblem, Error, Origin, Result, Setting};
+
+/// The most we read of a profile file.
+const MAX_PROFILE: u64 = 1024 * 1024;
 
 /// What the profile file's `[basic]` section holds.
 #[derive(Default)]
 pub(crate) struct Profile {
+    /// AK/SK, or identity-provider federation (`idp_id` + `id_token_file`, which wins, as in
+    /// the official SDK).
     pub(crate) credentials: Option<Credentials>,
     pub(crate) project_id: Option<String>,
+    pub(crate) iam_endpoint: Option<String>,
+}
+
+/// Where the profile file is, whether or not it exists: for messages.
+pub(crate) fn profile_path(env: &EnvSource) -> String {
+    match env.var(ENV_CREDENTIALS_FILE) {
+        Some(p) => format!("{} ({ENV_CREDENTIALS_FILE})", p.trim()),
+        None => match env.home_dir() {
+            Some(h) => h
+                .join(".huaweicloud")
+                .join("credentials")
+                .display()
+                .to_string(),
+            None => format!("~/.huaweicloud/credentials (or set {ENV_CREDENTIALS_FILE})"),
+        },
+    }
 }
 
 /// Reads the profile file, if there is one: its contents, and its path as the origin of
@@ -41,11 +64,11 @@ pub(crate) fn read_profile(env: &EnvSource) -> Result<(Profile, Option<Origin>)>
         }
         return Ok((Profile::default(), None));
     }
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    let text = read_bounded(&path, MAX_PROFILE).map_err(|e| {
         from_file(
             Setting::ProfileFile,
             ConfigProblem::Unreadable,
-            format!("cannot be read ({e}); check its permissions"),
+            format!("{e}; check the path and its permissions"),
         )
     })?;
     let ini = ini::Ini::load_from_str(&text).map_err(|e| {
@@ -75,7 +98,36 @@ pub(crate) fn read_profile(env: &EnvSource) -> Result<(Profile, Option<Origin>)>
     let ak = field("ak", Setting::Credentials)?;
     let sk = field("sk", Setting::Credentials)?;
     let token = field("security_token", Setting::Credentials)?;
-    let credentials = match (ak, sk) {
+    let idp_id = field("idp_id", Setting::Credentials)?;
+    let id_token_file = field("id_token_file", Setting::Credentials)?;
+    let iam_endpoint = field("iam_endpoint", Setting::IamEndpoint)?;
+    let federation = match (idp_id, id_token_file) {
+        (Some(idp), Some(file)) => {
+            let at = path.display();
+            Some(Credentials::idp_federation(
+                IdpFederation::new(idp, file).settings(
+                    format!("idp_id in profile file {at}"),
+                    format!("id_token_file in profile file {at}"),
+                ),
+            ))
+        }
+        (None, None) => None,
+        (Some(_), None) => {
+            return Err(from_file(
+                Setting::Credentials,
+                ConfigProblem::Incomplete,
+                "[basic] has idp_id but no id_token_file; add id_token_file = <path of the id token>, or remove idp_id".into(),
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(from_file(
+                Setting::Credentials,
+                ConfigProblem::Incomplete,
+                "[basic] has id_token_file but no idp_id; add idp_id = <identity provider id>, or remove id_token_file".into(),
+            ));
+        }
+    };
+    let aksk = match (ak, sk) {
         (Some(ak), Some(sk)) => Some(match token {
             Some(t) => Credentials::temporary(ak, sk, t),
             None => Credentials::aksk(ak, sk),
@@ -98,47 +150,33 @@ pub(crate) fn read_profile(env: &EnvSource) -> Result<(Profile, Option<Origin>)>
     };
     Ok((
         Profile {
-            credentials,
+            credentials: federation.or(aksk),
             project_id: field("project_id", Setting::ProjectId)?,
+            iam_endpoint,
         },
         Some(origin),
     ))
 }
 
-/// Reads the IAM token from the file `DATAARTS_AUTH_TOKEN_FILE` names.
+/// Reads the IAM token from the file `DATAARTS_AUTH_TOKEN_FILE` names (bounded, regular
+/// files only).
 pub(crate) fn read_token_file(path: &Path) -> Result<String> {
-    let from_variable = |problem, message: String| {
+    read_small_file(path, MAX_TOKEN_FILE).map_err(|e| {
+        let (problem, fix) = match &e {
+            FileProblem::Io(_) | FileProblem::NotRegular(_) => (
+                ConfigProblem::Unreadable,
+                format!("fix the path or unset {ENV_AUTH_TOKEN_FILE}"),
+            ),
+            _ => (
+                ConfigProblem::Invalid,
+                "put the IAM token (one line) in it".to_string(),
+            ),
+        };
         Error::config(
             Setting::Credentials,
             Origin::Environment(ENV_AUTH_TOKEN_FILE.into()),
             problem,
-            message,
+            format!("{} {e}; {fix}", path.display()),
         )
-    };
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        from_variable(
-            ConfigProblem::Unreadable,
-            format!(
-                "{} cannot be read ({e}); fix the path or unset {ENV_AUTH_TOKEN_FILE}",
-                path.display()
-            ),
-        )
-    })?;
-    let token = text.trim().to_string();
-    if token.is_empty() {
-        return Err(from_variable(
-            ConfigProblem::Invalid,
-            format!("{} is empty; put the IAM token in it", path.display()),
-        ));
-    }
-    if dataarts_signing::has_control_chars(&token) {
-        return Err(from_variable(
-            ConfigProblem::Invalid,
-            format!(
-                "{} contains control characters besides the token",
-                path.display()
-            ),
-        ));
-    }
-    Ok(token)
+    })
 }

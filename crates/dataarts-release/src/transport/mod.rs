@@ -10,7 +10,9 @@ use reqwest::StatusCode;
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::credentials::Credentials;
+use crate::auth::live::Auth;
+use crate::auth::project::Project;
+use crate::error::LocalProblem;
 use crate::error_body;
 use crate::pace::Pacer;
 use crate::retry::{parse_retry_after, RetryPolicy};
@@ -57,8 +59,8 @@ impl Clock for SystemClock {
 
 /// Signs, sends, retries and traces every request of one client.
 pub(crate) struct SigningTransport {
-    pub(crate) auth: Credentials,
-    pub(crate) project_id: ProjectId,
+    pub(crate) auth: Arc<Auth>,
+    pub(crate) project: Arc<Project>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) retry: RetryPolicy,
     pub(crate) limiter: Option<Pacer>,
@@ -78,7 +80,13 @@ impl Transport for SigningTransport {
         _operation: Operation,
     ) -> Result<(), LocalError> {
         prepare(request)?;
-        check_signable(request, request.headers(), &self.auth, &self.project_id)?;
+        let project_id = self
+            .project
+            .get()
+            .ok_or(LocalProblem::ProjectIdUnresolved)?;
+        // Credentials still to be fetched are checked by the client before the call.
+        let active = self.auth.peek();
+        check_signable(request, request.headers(), active.as_deref(), project_id)?;
         Ok(())
     }
 
@@ -143,13 +151,31 @@ impl SigningTransport {
                         .0,
                 );
             };
-            *req.headers_mut() = match signed_headers(
-                &req,
-                &unsigned,
-                &self.auth,
-                &self.project_id,
-                &dataarts_signing::format_sdk_date(self.clock.now()),
-            ) {
+            // Whatever set is current for this attempt: renewed ahead of expiry, or the
+            // still-valid one while a renewal fails. Only once it expired and could not be
+            // renewed is there none: the expired one then draws the gateway's refusal, and
+            // the client reports the credential failure.
+            let active = match self.auth.current().await {
+                Ok(a) => Some(a),
+                Err(e) => {
+                    tracing::warn!(error = %e, "no valid credentials for this attempt");
+                    self.auth.peek()
+                }
+            };
+            let signed = match (&active, self.project.get()) {
+                (Some(active), Some(project_id)) => signed_headers(
+                    &req,
+                    &unsigned,
+                    active,
+                    project_id,
+                    &dataarts_signing::format_sdk_date(self.clock.now()),
+                ),
+                (None, _) => Err(LocalProblem::Generated(
+                    "no credentials to sign with".into(),
+                )),
+                (_, None) => Err(LocalProblem::ProjectIdUnresolved),
+            };
+            *req.headers_mut() = match signed {
                 Ok(headers) => headers,
                 Err(problem) => {
                     // Unreachable after `prepare`'s dry run succeeded (see there). Should it
@@ -183,10 +209,7 @@ impl SigningTransport {
                 } => {
                     record_answer(*status, headers, attempt, latency_ms);
                     if !status.is_success() {
-                        let text = crate::credentials::scrub(
-                            &String::from_utf8_lossy(body),
-                            &self.auth.secrets(),
-                        );
+                        let text = self.auth.scrub(&String::from_utf8_lossy(body));
                         tracing::debug!(body = %error_body::excerpt(&text, 300), "error body");
                     }
                     match status.as_u16() {
@@ -197,7 +220,15 @@ impl SigningTransport {
                         429 => Some(self.server_delay(headers, attempt)),
                         401 if !resigned_after_expiry && mentions_expiry(body) => {
                             resigned_after_expiry = true;
-                            Some(Duration::ZERO)
+                            // The signature or the security token expired. Temporary
+                            // credentials are renewed first (once, whatever their expiry
+                            // time says); others are only signed again.
+                            match (&active, self.auth.is_renewed()) {
+                                (Some(stale), true) => {
+                                    self.auth.renew(stale).await.map(|_| Duration::ZERO)
+                                }
+                                _ => Some(Duration::ZERO),
+                            }
                         }
                         502..=504 if class == RetryClass::Read => {
                             Some(self.server_delay(headers, attempt))

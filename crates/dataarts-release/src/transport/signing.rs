@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, HOST};
 use secrecy::ExposeSecret;
 
-use crate::credentials::{Credentials, Kind};
+use crate::auth::active::{Active, ActiveAuth};
 use crate::error::LocalProblem;
 
 const API_VERSION: HeaderName = HeaderName::from_static("api-version");
@@ -30,6 +30,11 @@ pub(crate) struct ProjectId {
 }
 
 impl ProjectId {
+    /// The id as text.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.text
+    }
+
     pub(crate) fn new(text: String) -> Self {
         // Shared bytes: each attempt's copy of the value is a reference count, not a copy.
         let value = HeaderValue::from_maybe_shared(bytes::Bytes::from_owner(text.clone())).ok();
@@ -69,7 +74,7 @@ pub(crate) fn prepare(req: &mut reqwest::Request) -> Result<(), LocalProblem> {
 pub(super) fn signed_headers(
     req: &reqwest::Request,
     unsigned: &HeaderMap,
-    auth: &Credentials,
+    auth: &Active,
     project_id: &ProjectId,
     date: &str,
 ) -> Result<HeaderMap, LocalProblem> {
@@ -77,13 +82,22 @@ pub(super) fn signed_headers(
 }
 
 /// Once per call, before anything is sent: the failure [`signed_headers`] would meet, if
-/// any. Nothing is hashed, and the date does not matter (only its shape does).
+/// any. Nothing is hashed, and the date does not matter (only its shape does). `auth` is
+/// `None` when the credentials are still to be fetched: everything but them is checked.
 pub(super) fn check_signable(
     req: &reqwest::Request,
     unsigned: &HeaderMap,
-    auth: &Credentials,
+    auth: Option<&Active>,
     project_id: &ProjectId,
 ) -> Result<(), LocalProblem> {
+    let Some(auth) = auth else {
+        host(req.url())?;
+        project_id.header_value()?;
+        for (name, v) in unsigned {
+            signable(name.as_str(), v.as_bytes())?;
+        }
+        return Ok(());
+    };
     if unsigned.keys_len() != unsigned.len() || unsigned.keys().any(|name| SET.contains(name)) {
         // A name with several values, or a header the signer sets (the generated code sends
         // neither): check the very map an attempt would build.
@@ -95,13 +109,16 @@ pub(super) fn check_signable(
     }
     check_value(&HOST, &host)?;
     check_value(&X_SDK_DATE, EPOCH_DATE)?;
-    let (ak, security_token) = match &auth.0 {
-        Kind::Token(token) => return check_value(&X_AUTH_TOKEN, token.expose_secret()),
-        // Resolved to a token or AK/SK before signing (see `auth`).
-        Kind::Dynamic(_) => return Ok(()),
-        Kind::AkSk {
-            ak, security_token, ..
-        } => (ak, security_token.as_ref().map(ExposeSecret::expose_secret)),
+    let (ak, security_token) = match &auth.auth {
+        ActiveAuth::Token(token) => return check_value(&X_AUTH_TOKEN, token.expose_secret()),
+        ActiveAuth::Key {
+            key,
+            security_token,
+            ..
+        } => (
+            key.access_key(),
+            security_token.as_ref().map(ExposeSecret::expose_secret),
+        ),
     };
     if let Some(t) = security_token {
         check_value(&X_SECURITY_TOKEN, t)?;
@@ -146,7 +163,7 @@ enum Mode {
 fn headers_for(
     req: &reqwest::Request,
     unsigned: &HeaderMap,
-    auth: &Credentials,
+    auth: &Active,
     project_id: &ProjectId,
     date: &str,
     mode: Mode,
@@ -157,22 +174,17 @@ fn headers_for(
     headers.insert(X_PROJECT_ID, project_id.header_value()?);
     headers.insert(HOST, value(&HOST, &host)?);
     headers.insert(X_SDK_DATE, value(&X_SDK_DATE, date)?);
-    match &auth.0 {
-        Kind::Dynamic(_) => {
-            return Err(LocalProblem::Generated(
-                "temporary credentials were not resolved before signing".into(),
-            ))
-        }
-        Kind::Token(token) => {
+    match &auth.auth {
+        ActiveAuth::Token(token) => {
             headers.insert(
                 X_AUTH_TOKEN,
                 sensitive(&X_AUTH_TOKEN, token.expose_secret())?,
             );
         }
-        Kind::AkSk {
-            ak,
-            sk,
+        ActiveAuth::Key {
+            key,
             security_token,
+            ..
         } => {
             if let Some(t) = security_token {
                 headers.insert(
@@ -188,8 +200,7 @@ fn headers_for(
             let input = input(req, &query, &list);
             match mode {
                 Mode::Sign => {
-                    let signed = dataarts_signing::sign(ak, sk.expose_secret().as_bytes(), &input)
-                        .map_err(LocalProblem::Signing)?;
+                    let signed = key.sign(&input).map_err(LocalProblem::Signing)?;
                     headers.insert(
                         AUTHORIZATION,
                         sensitive(&AUTHORIZATION, &signed.authorization)?,
@@ -197,7 +208,7 @@ fn headers_for(
                 }
                 Mode::Check => {
                     dataarts_signing::check(&input).map_err(LocalProblem::Signing)?;
-                    authorization_check(ak)?;
+                    authorization_check(key.access_key())?;
                 }
             }
         }

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use dataarts_release::{
-    DeployResult, ErrorKind, PackageOutcome, PlannedPackage, Progress, ReleaseOutcome,
-    ReleaseResult,
+    DeployResult, Error as ApiError, ErrorKind, PackageOutcome, PlannedPackage, Progress,
+    ReleaseOutcome, ReleaseResult,
 };
 
 use crate::deploy_keys::{ReasonKey, ResultKey};
@@ -62,11 +62,17 @@ impl Row {
             DeployResult::AlreadyReleased { .. } => row.result = ResultKey::AlreadyReleased,
             DeployResult::Refused(e) => {
                 // A request that never reached the service (no connection, prepared wrongly on
-                // this machine, or turned away by the gateway's rate limit) refused nothing.
-                row.result = match e.kind() {
-                    ErrorKind::Transport | ErrorKind::Local | ErrorKind::Throttled => {
-                        ResultKey::NotSent
-                    }
+                // this machine, turned away by the gateway's rate limit, or never sent because
+                // no credentials or project id could be had) refused nothing.
+                row.result = match (e, e.kind()) {
+                    (ApiError::ProjectDiscovery { .. }, _)
+                    | (
+                        _,
+                        ErrorKind::Transport
+                        | ErrorKind::Local
+                        | ErrorKind::Throttled
+                        | ErrorKind::Credentials,
+                    ) => ResultKey::NotSent,
                     _ => ResultKey::Refused,
                 };
                 row.error = Some(rendered(e));

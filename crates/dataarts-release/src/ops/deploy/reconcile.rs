@@ -34,11 +34,12 @@ impl Client {
             package_ids: ids.iter().map(|i| i.as_str().to_string()).collect(),
             startup_mode: mode,
         };
+        let project_id = self.ready().await?;
         let mut b = self
             .inner
             .v2
             .deploy_factory_packages()
-            .project_id(self.project_id())
+            .project_id(project_id.as_str())
             .body(body);
         if let Some(ws) = ws {
             b = b.workspace(ws);
