@@ -37,6 +37,25 @@ pub struct JournalEntry {
     pub request_id: String,
 }
 
+impl JournalEntry {
+    /// A request not yet answered: no operation, ids, status or fault yet (`seq` is set when
+    /// it is appended).
+    pub(crate) fn received(method: &str, path: &str, request_id: &str) -> Self {
+        Self {
+            seq: 0,
+            operation: None,
+            method: method.to_string(),
+            path: path.to_string(),
+            package_ids: Vec::new(),
+            status: 0,
+            error_code: None,
+            fault: None,
+            applied: false,
+            request_id: request_id.to_string(),
+        }
+    }
+}
+
 fn operation_id_or_unknown<S: Serializer>(op: &Option<Operation>, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(op.map_or("unknown", Operation::id))
 }

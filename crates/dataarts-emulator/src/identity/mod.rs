@@ -154,18 +154,7 @@ pub(crate) async fn handle(
     request_id: &str,
 ) -> Response<Body> {
     let path = parts.uri.path().trim_end_matches('/');
-    let mut entry = JournalEntry {
-        seq: 0,
-        operation: None,
-        method: parts.method.as_str().to_string(),
-        path: parts.uri.path().to_string(),
-        package_ids: Vec::new(),
-        status: 0,
-        error_code: None,
-        fault: None,
-        applied: false,
-        request_id: request_id.to_string(),
-    };
+    let mut entry = JournalEntry::received(parts.method.as_str(), parts.uri.path(), request_id);
     let answer = match ROUTES
         .iter()
         .find(|(m, p)| *p == path && *m == parts.method.as_str())

@@ -35,18 +35,7 @@ pub(crate) async fn handle(
     request_id: &str,
 ) -> Reply {
     let path = parts.uri.path();
-    let mut entry = JournalEntry {
-        seq: 0,
-        operation: None,
-        method: parts.method.as_str().to_string(),
-        path: path.to_string(),
-        package_ids: Vec::new(),
-        status: 0,
-        error_code: None,
-        fault: None,
-        applied: false,
-        request_id: request_id.to_string(),
-    };
+    let mut entry = JournalEntry::received(parts.method.as_str(), path, request_id);
     let route = match route(&parts.method, path) {
         RouteMatch::Found(r) => r,
         RouteMatch::NotFound => {
