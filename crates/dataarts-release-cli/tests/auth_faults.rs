@@ -349,6 +349,7 @@ fn deploy_json_says_not_sent_when_credentials_cannot_be_had() {
     assert_eq!(code(&o), 3, "{}", stderr(&o));
     let v = json(&o);
     assert_eq!(v["summary"]["not_sent"], 2, "{v:#}");
+    assert_eq!(v["requests"], 0, "no deploy request was sent: {v:#}");
     for p in v["packages"].as_array().unwrap() {
         assert_eq!(p["result"], "not_sent", "{v:#}");
         assert_eq!(p["error"]["exit_code"], 3, "{v:#}");

@@ -483,6 +483,16 @@ impl<'a> DeployAll<'a> {
         ids: &[PackageId],
         results: &mut HashMap<PackageId, DeployResult>,
     ) -> (usize, bool) {
+        // Credentials and the project id come first: when they cannot be had, nothing is
+        // sent and no chunk counts.
+        if !ids.is_empty() {
+            if let Err(e) = self.client.ready().await {
+                for id in ids {
+                    results.insert(id.clone(), DeployResult::Refused(e.clone()));
+                }
+                return (0, false);
+            }
+        }
         let mut stop = self.stop.take();
         let mut stopped = false;
         let mut chunks = 0;

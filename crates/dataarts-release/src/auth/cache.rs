@@ -250,7 +250,7 @@ impl<F: Fetcher> Cache<F> {
                 tracing::debug!(
                     source = %self.source(),
                     lifetime_s = lifetime.as_secs(),
-                    renew_in_s = margin(lifetime).as_secs(),
+                    renew_before_expiry_s = margin(lifetime).as_secs(),
                     "credentials fetched"
                 );
                 Ok(active)
