@@ -1,6 +1,6 @@
 //! The classes of error a caller branches on.
 
-/// Every class of error a caller may want to branch on; see [`Error::kind`].
+/// Every class of error a caller may want to branch on; see [`Error::kind`](super::Error::kind).
 ///
 /// ```
 /// use dataarts_release::ErrorKind;
