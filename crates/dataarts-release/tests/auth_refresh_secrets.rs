@@ -4,29 +4,15 @@
 
 mod common;
 
-use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use common::{emulator_with, fast_retries};
+use common::{emulator_with, fast_retries, TraceCapture};
 use dataarts_emulator::{DEMO_PROJECT_ID, DEMO_WORKSPACE_ID};
 use dataarts_release::{Client, CredentialProblem, Credentials, EcsMetadata, Error};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-
-#[derive(Clone, Default)]
-struct Buf(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buf {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 const METADATA_TOKEN: &str = "MetadataTokenThatMustNeverLeak0001";
 const SETS: [(&str, &str, &str); 3] = [
@@ -100,14 +86,7 @@ async fn metadata_stub(failing: Arc<AtomicBool>) -> (String, Arc<AtomicUsize>) {
 
 #[tokio::test]
 async fn temporary_secrets_never_leak_while_renewed() {
-    let buf = Buf::default();
-    let writer = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter("trace,dataarts_emulator=off")
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let trace = TraceCapture::start();
     let mut printed = Vec::<String>::new();
 
     let emu = emulator_with(|mut b| {
@@ -156,7 +135,7 @@ async fn temporary_secrets_never_leak_while_renewed() {
     );
     printed.push(format!("{e} {e:?}"));
 
-    let logs = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let logs = trace.text();
     assert!(
         logs.contains("credentials fetched"),
         "the renewal was traced"

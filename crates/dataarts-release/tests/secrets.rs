@@ -2,26 +2,11 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::*;
 use dataarts_emulator::{FaultConfig, DEMO_SK, DEMO_TOKEN};
 use dataarts_release::{Credentials, RetryPolicy};
-
-#[derive(Clone, Default)]
-struct Buf(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buf {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 const STS_AK: &str = "STSAK0000000000000001";
 const STS_SK: &str = "StsSecretKeyThatMustNeverLeak000000001";
@@ -31,14 +16,7 @@ const IAM_TOKEN: &str = "IamTokenThatMustNeverLeak000000000001";
 // Paused clock: the slow answer and the attempt timeout take no real time.
 #[tokio::test(start_paused = true)]
 async fn secrets_never_leak() {
-    let buf = Buf::default();
-    let writer = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter("trace,dataarts_emulator=off")
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let trace = TraceCapture::start();
     let mut printed = Vec::<String>::new();
 
     let emu = emulator_with(|b| b.security_token(STS_AK, STS_SK, STS_TOKEN).token(IAM_TOKEN)).await;
@@ -124,7 +102,7 @@ async fn secrets_never_leak() {
     assert!(matches!(e, dataarts_release::Error::Timeout { .. }), "{e}");
     printed.push(format!("{e} {e:?}"));
 
-    let logs = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let logs = trace.text();
     assert!(logs.contains("dataarts_request"), "spans are recorded");
     assert!(logs.contains("request_id"), "request ids are recorded");
     let everything = format!("{logs}\n{}", printed.join("\n"));

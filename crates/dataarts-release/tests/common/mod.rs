@@ -256,3 +256,45 @@ pub fn scripted_client(s: &Scripted) -> Client {
 }
 
 pub const DEPLOY_OK: &str = r#"{"deploy_package_details":[{"asy_subtask_num":1,"asy_task_id":"ff8080818c81c8ab018c8b43f85d0008","package_id":23}]}"#;
+
+/// Everything traced at TRACE level (the emulator's own logs aside) while it lives, kept as
+/// text for the secret-leak tests.
+pub struct TraceCapture {
+    written: Arc<Mutex<Vec<u8>>>,
+    _guard: tracing::subscriber::DefaultGuard,
+}
+
+#[derive(Clone)]
+struct CaptureWriter(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for CaptureWriter {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl TraceCapture {
+    /// Starts capturing on this thread.
+    pub fn start() -> Self {
+        let written = Arc::new(Mutex::new(Vec::new()));
+        let writer = CaptureWriter(written.clone());
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter("trace,dataarts_emulator=off")
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        Self {
+            written,
+            _guard: tracing::subscriber::set_default(subscriber),
+        }
+    }
+
+    /// What was traced so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.written.lock().unwrap()).into_owned()
+    }
+}
