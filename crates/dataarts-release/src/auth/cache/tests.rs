@@ -140,17 +140,26 @@ async fn a_short_lifetime_is_renewed_at_three_quarters() {
     assert_eq!(h.fetches.load(Ordering::SeqCst), 2);
 }
 
-#[tokio::test(start_paused = true)]
-async fn fifty_concurrent_first_callers_share_one_fetch() {
-    let h = harness(Duration::from_secs(3600), Duration::from_millis(300));
-    let calls = (0..50).map(|_| {
+/// `n` tasks asking the cache at once; each one's access key, or its error.
+async fn concurrent_callers(h: &Harness, n: usize) -> Vec<Result<String>> {
+    let calls = (0..n).map(|_| {
         let cache = h.cache.clone();
         tokio::spawn(async move { cache.current().await.map(|a| ak(&a)) })
     });
-    let aks: Vec<String> = futures::future::join_all(calls)
+    futures::future::join_all(calls)
         .await
         .into_iter()
-        .map(|r| r.unwrap().unwrap())
+        .map(|joined| joined.expect("the caller task panicked"))
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn fifty_concurrent_first_callers_share_one_fetch() {
+    let h = harness(Duration::from_secs(3600), Duration::from_millis(300));
+    let aks: Vec<String> = concurrent_callers(&h, 50)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
         .collect();
     assert_eq!(h.fetches.load(Ordering::SeqCst), 1);
     assert!(aks.iter().all(|a| a == &aks[0]));
@@ -161,14 +170,10 @@ async fn fifty_concurrent_callers_at_renewal_time_start_one_fetch() {
     let h = harness(Duration::from_secs(3600), Duration::from_millis(300));
     let first = h.cache.current().await.unwrap();
     tokio::time::advance(Duration::from_secs(55 * 60)).await;
-    let calls = (0..50).map(|_| {
-        let cache = h.cache.clone();
-        tokio::spawn(async move { cache.current().await.map(|a| ak(&a)) })
-    });
-    let aks: Vec<String> = futures::future::join_all(calls)
+    let aks: Vec<String> = concurrent_callers(&h, 50)
         .await
         .into_iter()
-        .map(|r| r.unwrap().unwrap())
+        .map(Result::unwrap)
         .collect();
     assert_eq!(h.fetches.load(Ordering::SeqCst), 2, "one renewal");
     let after = h.cache.current().await.unwrap();
@@ -184,12 +189,8 @@ async fn fifty_concurrent_callers_at_renewal_time_start_one_fetch() {
 async fn a_failed_first_fetch_is_shared_by_the_waiters() {
     let h = harness(Duration::from_secs(3600), Duration::from_millis(300));
     h.failing.store(true, Ordering::SeqCst);
-    let calls = (0..20).map(|_| {
-        let cache = h.cache.clone();
-        tokio::spawn(async move { cache.current().await.map(|a| ak(&a)) })
-    });
-    for r in futures::future::join_all(calls).await {
-        let e = r.unwrap().unwrap_err();
+    for r in concurrent_callers(&h, 20).await {
+        let e = r.unwrap_err();
         assert!(matches!(
             e,
             Error::Credentials {
