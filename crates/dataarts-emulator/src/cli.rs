@@ -8,6 +8,8 @@ use std::time::Duration;
 use crate::config::{FaultConfig, OffsetUnit, RateLimits, TaskTiming};
 use crate::emulator::{Emulator, EmulatorBuilder};
 use crate::error::EmulatorError;
+use crate::limits::ConnectionLimits;
+use crate::routes::guard::AdminToken;
 
 fn probability(s: &str) -> Result<f64, String> {
     let p: f64 = s
@@ -23,6 +25,21 @@ fn probability(s: &str) -> Result<f64, String> {
 
 fn duration(s: &str) -> Result<Duration, String> {
     humantime::parse_duration(s.trim()).map_err(|e| format!("invalid duration {s:?}: {e}"))
+}
+
+fn positive_duration(s: &str) -> Result<Duration, String> {
+    match duration(s)? {
+        d if d.is_zero() => Err("must be longer than 0, e.g. 10s".to_string()),
+        d => Ok(d),
+    }
+}
+
+fn positive_count(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_string()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("{s:?} is not a whole number")),
+    }
 }
 
 /// Options of the `dataarts-emulator` binary.
@@ -46,6 +63,15 @@ pub struct EmulatorArgs {
     /// Accepted X-Auth-Token value (repeatable).
     #[arg(long = "token", value_name = "TOKEN")]
     pub token: Vec<String>,
+    /// Require `Authorization: Bearer <TOKEN>` on the admin endpoints (/_emulator/...), for
+    /// shared machines. Prefer the variable: a flag shows in the process list.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "DATAARTS_EMULATOR_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
+    pub admin_token: Option<AdminToken>,
     /// Requests per second per caller (default 10).
     #[arg(long, value_name = "N")]
     pub rate_limit_user: Option<u32>,
@@ -95,9 +121,21 @@ pub struct EmulatorArgs {
     /// index (`offset * limit` rows are skipped).
     #[arg(long, value_name = "UNIT", value_enum, default_value_t = OffsetUnit::Rows)]
     pub offset_unit: OffsetUnit,
-    /// Journal entries kept in memory.
+    /// Journal entries kept in memory (default 20000; when full the oldest are dropped and
+    /// counted, see GET /_emulator/journal/stats).
     #[arg(long, value_name = "N")]
     pub journal_capacity: Option<usize>,
+    /// Longest time from the first byte of a request head to its end, e.g. 10s (default 10s);
+    /// slower clients are disconnected.
+    #[arg(long, value_name = "DURATION", value_parser = positive_duration)]
+    pub header_read_timeout: Option<Duration>,
+    /// Longest wait for a byte from (or to) a client, e.g. 30s (default 30s): idle keep-alive
+    /// connections, stalled bodies and clients that do not read their answer are closed.
+    #[arg(long, value_name = "DURATION", value_parser = positive_duration)]
+    pub idle_timeout: Option<Duration>,
+    /// Most client connections open at once (default 512); more wait until one closes.
+    #[arg(long, value_name = "N", value_parser = positive_count)]
+    pub max_connections: Option<usize>,
     /// Longest lifetime of the temporary credentials the emulated IAM, STS, metadata service
     /// and pod identity issue, e.g. 30s (default 1h).
     #[arg(long, value_name = "DURATION", value_parser = duration)]
@@ -129,7 +167,8 @@ impl EmulatorArgs {
     ///
     /// # Errors
     ///
-    /// Unpaired `--ak`/`--sk`, or an unreadable or invalid fixtures file.
+    /// Unpaired `--ak`/`--sk`, an invalid `--admin-token`, or an unreadable or invalid fixtures
+    /// file.
     pub fn builder(&self) -> Result<EmulatorBuilder, EmulatorError> {
         if self.ak.len() != self.sk.len() {
             return Err(EmulatorError::Config(format!(
@@ -150,6 +189,14 @@ impl EmulatorArgs {
         }
         for t in &self.token {
             b = b.token(t);
+        }
+        if let Some(t) = &self.admin_token {
+            let t = AdminToken::new(t.as_str()).map_err(|e| {
+                EmulatorError::Config(format!(
+                    "--admin-token (DATAARTS_EMULATOR_ADMIN_TOKEN): {e}"
+                ))
+            })?;
+            b = b.admin_token(t.as_str());
         }
         let limits = if self.no_rate_limit {
             RateLimits::disabled()
@@ -194,6 +241,17 @@ impl EmulatorArgs {
         if let Some(n) = self.journal_capacity {
             b = b.journal_capacity(n);
         }
+        let mut limits = ConnectionLimits::default();
+        if let Some(d) = self.header_read_timeout {
+            limits.header_read_timeout = d;
+        }
+        if let Some(d) = self.idle_timeout {
+            limits.idle_timeout = d;
+        }
+        if let Some(n) = self.max_connections {
+            limits.max_connections = n;
+        }
+        b = b.connection_limits(limits);
         Ok(b)
     }
 }
@@ -281,5 +339,34 @@ mod tests {
         assert_eq!(d.credential_lifetime(), Duration::from_secs(3600));
         assert!(Cli::try_parse_from(["x", "--credential-lifetime", "soon"]).is_err());
         assert!(Cli::try_parse_from(["x", "--fault-sts-refuse-agency", "2"]).is_err());
+    }
+
+    #[tokio::test]
+    async fn connection_flags() {
+        let a = args(&[
+            "--header-read-timeout",
+            "2s",
+            "--idle-timeout",
+            "5s",
+            "--max-connections",
+            "7",
+        ]);
+        let emu = a.builder().unwrap().start().await.unwrap();
+        let l = emu.connection_limits();
+        assert_eq!(l.header_read_timeout, Duration::from_secs(2));
+        assert_eq!(l.idle_timeout, Duration::from_secs(5));
+        assert_eq!(l.max_connections, 7);
+        let d = args(&[]).builder().unwrap().start().await.unwrap();
+        assert_eq!(d.connection_limits(), ConnectionLimits::default());
+        for (flag, value) in [
+            ("--max-connections", "0"),
+            ("--idle-timeout", "0s"),
+            ("--header-read-timeout", "0ms"),
+        ] {
+            let e = Cli::try_parse_from(["x", flag, value])
+                .err()
+                .expect("refused");
+            assert!(e.to_string().contains(flag), "{e}");
+        }
     }
 }

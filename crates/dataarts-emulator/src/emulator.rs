@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinHandle;
 
-use crate::app::Shared;
+use crate::app::{BodyBudget, Shared, BODY_BUDGET};
 use crate::config::{FaultConfig, OffsetUnit, Paging, RateLimits, TaskTiming};
 use crate::error::EmulatorError;
 use crate::faults::Faults;
@@ -21,12 +21,19 @@ use crate::fixtures::{
 use crate::gateway::{Credentials, RateLimiter};
 use crate::identity::{IdentityConfig, Issued};
 use crate::ids::HexIds;
-use crate::journal::{Journal, JournalEntry};
+use crate::journal::{Journal, JournalEntry, JournalStats, RefusedAuth};
+use crate::limits::ConnectionLimits;
+use crate::routes::guard::{AdminGuard, AdminToken};
 use crate::server::serve;
 use crate::state::{State, StateCell};
 
 /// Default journal capacity (entries kept; the oldest go first).
-pub const DEFAULT_JOURNAL_CAPACITY: usize = 1_000_000;
+///
+/// An entry copies at most 256 bytes of the path and 2 KiB of package ids (100 ids of at most
+/// 64 bytes each), so one takes at most about 5 KiB and a full journal at most about 100 MB
+/// (a few MB with ordinary requests). Dropped entries are counted
+/// ([`RunningEmulator::journal_stats`]).
+pub const DEFAULT_JOURNAL_CAPACITY: usize = 20_000;
 
 /// Default longest lifetime of the temporary credentials the identity services issue (1 h).
 pub const DEFAULT_CREDENTIAL_LIFETIME: Duration = Duration::from_secs(3600);
@@ -58,6 +65,8 @@ pub struct EmulatorBuilder {
     port: u16,
     journal_capacity: usize,
     credential_lifetime: Duration,
+    admin_token: Option<String>,
+    connection_limits: ConnectionLimits,
 }
 
 impl std::fmt::Debug for EmulatorBuilder {
@@ -79,6 +88,10 @@ impl std::fmt::Debug for EmulatorBuilder {
             .field("port", &self.port)
             .field("journal_capacity", &self.journal_capacity)
             .field("credential_lifetime", &self.credential_lifetime)
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "** redacted **"),
+            )
             .finish()
     }
 }
@@ -98,6 +111,8 @@ impl Default for EmulatorBuilder {
             port: 0,
             journal_capacity: DEFAULT_JOURNAL_CAPACITY,
             credential_lifetime: DEFAULT_CREDENTIAL_LIFETIME,
+            admin_token: None,
+            connection_limits: ConnectionLimits::default(),
         }
     }
 }
@@ -223,6 +238,37 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Requires this token on the admin endpoints (`/_emulator/...`): each request must carry
+    /// `Authorization: Bearer <token>`, or is refused with 401 `EMU.0401`. For emulators on
+    /// shared machines, where other users could reach the port. Without it, the admin endpoints
+    /// still answer only local clients that name the emulator's address (`Host`) and no other
+    /// site's `Origin`. [`RunningEmulator`]'s own methods need no token. The token must be 1 to
+    /// 1024 visible ASCII characters ([`AdminToken::new`]), or [`EmulatorBuilder::start`] fails.
+    ///
+    /// ```no_run
+    /// # async fn f() -> Result<(), dataarts_emulator::EmulatorError> {
+    /// let emu = dataarts_emulator::Emulator::builder()
+    ///     .demo()
+    ///     .admin_token("a-long-random-string")
+    ///     .start()
+    ///     .await?;
+    /// // curl -H 'Authorization: Bearer a-long-random-string' -X POST <url>/_emulator/reset
+    /// emu.reset(); // in process: no token needed
+    /// # Ok(()) }
+    /// ```
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.admin_token = Some(token.into());
+        self
+    }
+
+    /// Sets the connection limits: timeouts, the most connections open at once, the largest
+    /// request target and headers (default [`ConnectionLimits::default`]; out-of-range values
+    /// are clamped as [`ConnectionLimits`] describes, whose docs show an example).
+    pub fn connection_limits(mut self, limits: ConnectionLimits) -> Self {
+        self.connection_limits = limits;
+        self
+    }
+
     /// Binds `127.0.0.1:port` and starts serving on the current tokio runtime.
     ///
     /// # Errors
@@ -235,6 +281,12 @@ impl EmulatorBuilder {
             (None, false) => Fixtures::default(),
         };
         fixtures.validate()?;
+        let admin_token = self
+            .admin_token
+            .as_deref()
+            .map(AdminToken::new)
+            .transpose()
+            .map_err(|e| EmulatorError::Config(format!("EmulatorBuilder::admin_token: {e}")))?;
         let mut all_projects: HashSet<String> =
             fixtures.projects.iter().map(|p| p.id.clone()).collect();
         if self.seed_packages > 0 {
@@ -295,11 +347,17 @@ impl EmulatorBuilder {
             faults: Faults::new(self.faults),
             journal: Journal::new(self.journal_capacity),
             ids: HexIds::new(),
+            admin: AdminGuard::new(addr.port(), admin_token),
+            bodies: BodyBudget::new(BODY_BUDGET),
         });
         let (tx, rx) = watch::channel(false);
-        let task = tokio::spawn(serve(listener, shared.clone(), rx));
+        let limits = self.connection_limits.clamped();
+        let slots = Arc::new(Semaphore::new(limits.max_connections));
+        let task = tokio::spawn(serve(listener, shared.clone(), rx, limits, slots.clone()));
         Ok(RunningEmulator {
             addr,
+            limits,
+            slots,
             shared,
             shutdown: tx,
             task: Some(task),
@@ -311,6 +369,9 @@ impl EmulatorBuilder {
 /// [`RunningEmulator::shutdown`].
 pub struct RunningEmulator {
     addr: SocketAddr,
+    limits: ConnectionLimits,
+    /// One permit per open connection.
+    slots: Arc<Semaphore>,
     shared: Arc<Shared>,
     shutdown: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
@@ -327,9 +388,64 @@ impl RunningEmulator {
         self.addr
     }
 
+    /// The connection limits in force (after clamping).
+    pub fn connection_limits(&self) -> ConnectionLimits {
+        self.limits
+    }
+
+    /// How many client connections are open now (at most
+    /// [`ConnectionLimits::max_connections`]).
+    ///
+    /// ```
+    /// # async fn f() -> Result<(), dataarts_emulator::EmulatorError> {
+    /// let emu = dataarts_emulator::Emulator::builder().demo().start().await?;
+    /// assert_eq!(emu.open_connections(), 0);
+    /// # Ok(()) }
+    /// ```
+    pub fn open_connections(&self) -> usize {
+        self.limits
+            .max_connections
+            .saturating_sub(self.slots.available_permits())
+    }
+
     /// A copy of the journal (every API request, oldest first).
     pub fn journal(&self) -> Vec<JournalEntry> {
         self.shared.journal.snapshot(0)
+    }
+
+    /// The requests the gateway refused as unauthenticated or unauthorized (401 `APIGW.0301`,
+    /// 403 `APIGW.0302`): counted here, never journalled, so an unauthenticated client cannot
+    /// fill the journal. Tests that check "nothing was sent" look here too.
+    ///
+    /// ```
+    /// # async fn f() -> Result<(), dataarts_emulator::EmulatorError> {
+    /// let emu = dataarts_emulator::Emulator::builder().demo().start().await?;
+    /// assert_eq!(emu.refused_auth().total, 0);
+    /// assert_eq!(emu.refused_auth().count("APIGW.0301"), 0);
+    /// # Ok(()) }
+    /// ```
+    pub fn refused_auth(&self) -> RefusedAuth {
+        self.shared.journal.stats().refused_auth
+    }
+
+    /// How many journal entries were dropped (oldest first) because the journal was full.
+    pub fn journal_dropped(&self) -> u64 {
+        self.shared.journal.stats().dropped
+    }
+
+    /// Entries held, capacity, dropped entries and refused requests (also at
+    /// `GET /_emulator/journal/stats`).
+    ///
+    /// ```
+    /// # async fn f() -> Result<(), dataarts_emulator::EmulatorError> {
+    /// let emu = dataarts_emulator::Emulator::builder().demo().start().await?;
+    /// let s = emu.journal_stats();
+    /// assert_eq!((s.entries, s.dropped), (0, 0));
+    /// assert_eq!(s.capacity, dataarts_emulator::DEFAULT_JOURNAL_CAPACITY);
+    /// # Ok(()) }
+    /// ```
+    pub fn journal_stats(&self) -> JournalStats {
+        self.shared.journal.stats()
     }
 
     /// How many journal entries have a path that starts with `path_prefix` (e.g.

@@ -138,7 +138,8 @@ impl ApiError {
             403,
             "APIGW.0302",
             format!(
-                "The IAM user is not authorized to access the API: project {project_id} does not belong to the caller"
+                "The IAM user is not authorized to access the API: project {} does not belong to the caller",
+                crate::journal::cap_text(project_id, 128)
             ),
         )
     }
@@ -148,7 +149,11 @@ impl ApiError {
         Self::gw(
             404,
             "APIGW.0101",
-            format!("The API does not exist or has not been published in the environment: {method} {path}"),
+            format!(
+                "The API does not exist or has not been published in the environment: {} {}",
+                crate::journal::cap_text(method, 16),
+                crate::journal::cap_text(path, 256)
+            ),
         )
     }
 
@@ -157,7 +162,11 @@ impl ApiError {
         Self::gw(
             405,
             "APIGW.0101",
-            format!("Method {method} is not allowed on {path}; allowed: {allowed}"),
+            format!(
+                "Method {} is not allowed on {}; allowed: {allowed}",
+                crate::journal::cap_text(method, 16),
+                crate::journal::cap_text(path, 256)
+            ),
         )
     }
 
@@ -170,9 +179,42 @@ impl ApiError {
         )
     }
 
+    /// 503 EMU.0503: the request bodies being read at once already hold `budget` bytes
+    /// (retry in a second).
+    pub fn bodies_busy(budget: usize) -> Self {
+        let mut e = Self::gw(
+            503,
+            "EMU.0503",
+            format!(
+                "Service unavailable: the emulator is already reading {} MiB of request bodies; retry",
+                budget / (1024 * 1024)
+            ),
+        );
+        e.retry_after = Some(1);
+        e
+    }
+
     /// 400 APIGW.0201 (unreadable request).
     pub fn bad_request(detail: impl std::fmt::Display) -> Self {
         Self::gw(400, "APIGW.0201", format!("Bad request: {detail}"))
+    }
+
+    /// 414 APIGW.0201 (request target longer than `limit` bytes).
+    pub fn uri_too_long(limit: usize) -> Self {
+        Self::gw(
+            414,
+            "APIGW.0201",
+            format!("Request-URI too long: the request target exceeds {limit} bytes"),
+        )
+    }
+
+    /// 431 APIGW.0201 (request headers too large).
+    pub fn headers_too_large(detail: impl std::fmt::Display) -> Self {
+        Self::gw(
+            431,
+            "APIGW.0201",
+            format!("Request header fields too large: {detail}"),
+        )
     }
 
     /// 429 APIGW.0308.

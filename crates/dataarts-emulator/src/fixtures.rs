@@ -359,7 +359,7 @@ impl Fixtures {
     /// As [`Fixtures::from_json`], plus [`EmulatorError::FixturesIo`].
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, EmulatorError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| EmulatorError::FixturesIo {
+        let text = read_fixtures_file(path).map_err(|source| EmulatorError::FixturesIo {
             path: path.to_path_buf(),
             source,
         })?;
@@ -511,6 +511,37 @@ impl Fixtures {
         }
         Ok(())
     }
+}
+
+/// The largest fixtures file read (far above any realistic data set).
+const MAX_FIXTURES_FILE: u64 = 64 * 1024 * 1024;
+
+/// Reads a fixtures file: regular files only (checked before opening, since opening a FIFO
+/// blocks and a device never ends), at most [`MAX_FIXTURES_FILE`] bytes.
+fn read_fixtures_file(path: &Path) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind, Read};
+    let not_regular = || {
+        Error::new(
+            ErrorKind::InvalidInput,
+            "not a regular file (a directory, device, FIFO or socket)",
+        )
+    };
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(not_regular());
+    }
+    let file = std::fs::File::open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(not_regular());
+    }
+    let mut text = String::new();
+    file.take(MAX_FIXTURES_FILE + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_FIXTURES_FILE {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!("larger than {} MiB", MAX_FIXTURES_FILE / (1024 * 1024)),
+        ));
+    }
+    Ok(text)
 }
 
 #[cfg(test)]

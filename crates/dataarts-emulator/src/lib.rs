@@ -211,11 +211,25 @@
 //! | Unknown path | 404 | `APIGW.0101` |
 //! | Known path, wrong method (with `Allow`) | 405 | `APIGW.0101` |
 //! | Body over 12 MB | 413 | `APIGW.0201` |
+//! | Request the HTTP parser cannot read: malformed request line or header, NUL in a header, bad or conflicting `Content-Length`, `Transfer-Encoding` other than `chunked` (the connection is then closed) | 400 | `APIGW.0201` |
+//! | Request target over 16 KiB ([`ConnectionLimits::max_uri_bytes`]) | 414 | `APIGW.0201` |
+//! | Header names and values over 64 KiB in total ([`ConnectionLimits::max_header_bytes`]), a head over the 256 KiB parser buffer, or more than 100 header fields | 431 | `APIGW.0201` |
 //! | Over a rate limit (with `Retry-After`, whole seconds ≥ 1) | 429 | `APIGW.0308` |
 //! | Injected fault (`error_before`, `error_after`) | 500 | `EMU.0500` |
 //!
 //! The gateway checks, in order: route (404/405), body size, authentication (401), project
-//! (403), rate limits (429); then faults are drawn, then the operation runs.
+//! (403), rate limits (429); then faults are drawn, then the operation runs. The 400/414/431
+//! rows above come first, for every path (admin and identity ones included).
+//!
+//! # Connections
+//!
+//! [`ConnectionLimits`] ([`EmulatorBuilder::connection_limits`]): a client that sends no byte
+//! for 30 s while the emulator waits for one (`--idle-timeout`: idle keep-alive connections,
+//! stalled bodies, answers not read) is disconnected; a request head must be complete 10 s
+//! after its first byte (`--header-read-timeout`); at most 512 connections are open at once
+//! (`--max-connections`), further clients wait in the listen backlog until one closes. A
+//! client that shuts down its write side after sending still gets its answer. Timed-out
+//! connections are closed without an answer; so is an HTTP/2 preface (HTTP/1.1 only).
 //!
 //! # Faults
 //!
@@ -238,12 +252,27 @@
 //!
 //! # Admin endpoints
 //!
-//! Under `/_emulator/`, without authentication, never journaled nor rate limited:
+//! Under `/_emulator/`, without API authentication, never journaled nor rate limited. They
+//! answer only local clients: the `Host` must be `127.0.0.1:PORT`, `localhost:PORT` or
+//! `[::1]:PORT`; an `Origin` other than `http://` followed by one of those (`Origin: null`
+//! included), a `Sec-Fetch-Site` other than `same-origin`/`none`, and an HTML-form content
+//! type (`application/x-www-form-urlencoded`, `multipart/form-data`, `text/plain`) on any
+//! method but `GET`, `HEAD` and `OPTIONS` are refused with 403 `EMU.0403`, so a web page the user opens cannot reset or
+//! reconfigure the emulator (cross-site requests, DNS rebinding). With `--admin-token`
+//! (or `DATAARTS_EMULATOR_ADMIN_TOKEN`, [`EmulatorBuilder::admin_token`]) every admin call
+//! must also send `Authorization: Bearer <token>`, else 401 `EMU.0401`:
+//!
+//! ```text
+//! $ curl -s -X POST -H "Authorization: Bearer $DATAARTS_EMULATOR_ADMIN_TOKEN" http://127.0.0.1:8080/_emulator/reset
+//! {"status":"ok"}
+//! ```
+//!
 //!
 //! | Method and path | Effect |
 //! |---|---|
 //! | `GET /_emulator/health` | `{"status":"ok"}` |
 //! | `GET /_emulator/journal[?after=SEQ]` | the journal, a JSON array of [`JournalEntry`] |
+//! | `GET /_emulator/journal/stats` | [`JournalStats`]: entries, capacity, dropped entries, requests refused by authentication (counted, not journalled) |
 //! | `GET /_emulator/faults`, `PUT /_emulator/faults` | read or replace the [`FaultConfig`] (JSON) |
 //! | `GET /_emulator/rate-limits`, `PUT /_emulator/rate-limits` | read or replace the [`RateLimits`] (`{"per_user": 10, "per_api": null}`) |
 //! | `GET /_emulator/paging`, `PUT /_emulator/paging` | read or replace the [`Paging`] settings (`{"offset_unit": "pages"}`; kept across resets) |
@@ -253,6 +282,16 @@
 //! | `GET /_emulator/releases` | `{"<package id>": <times released>}` |
 //! | `POST /_emulator/packages/{id}/fail` | the next release of that package fails |
 //! | `POST /_emulator/clock/advance` | moves the identity clock forward (`{"by": "1h"}`): issued credentials and tokens expire as if that time had passed |
+//!
+//! # Logs and exit codes of the binary
+//!
+//! `dataarts-emulator` logs to stderr (`RUST_LOG`, default `warn`), in colour only when stderr
+//! is a terminal and `NO_COLOR` is unset; `--color always|never` decides instead. A request
+//! whose signature does not match is logged at debug level with the canonical request the
+//! emulator computed, every header value replaced by `<redacted>` (the signed header names,
+//! method, path, query and body hash stay, to compare with the client's). Exit codes: 0 after
+//! Ctrl-C or SIGTERM, 2 for invalid flags, fixtures or admin token, 6 when it cannot run (the
+//! port is taken, the runtime or stdout fails).
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -268,6 +307,7 @@ mod gateway;
 mod identity;
 mod ids;
 mod journal;
+mod limits;
 mod routes;
 mod server;
 mod state;
@@ -287,4 +327,9 @@ pub use fixtures::{
     DEMO_OIDC_AGENCY_URN, DEMO_OIDC_PROVIDER_URN, DEMO_POD_TOKEN, DEMO_PROJECT_ID,
     DEMO_PROJECT_ID_2, DEMO_REGION, DEMO_REGION_2, DEMO_SK, DEMO_TOKEN, DEMO_WORKSPACE_ID,
 };
-pub use journal::JournalEntry;
+pub use journal::{JournalEntry, JournalStats, RefusedAuth};
+pub use limits::{
+    ConnectionLimits, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_URI_BYTES, DEFAULT_PARSER_BUFFER_BYTES,
+};
+pub use routes::guard::AdminToken;

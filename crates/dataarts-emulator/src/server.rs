@@ -1,5 +1,6 @@
-//! The HTTP server: the accept loop, one task per connection (which the "drop the
-//! connection" fault can close), and dispatch to the admin endpoints or the API pipeline.
+//! The HTTP server: the accept loop (at most `max_connections` connections at once), one task
+//! per connection (which the "drop the connection" fault can close) under the
+//! [`ConnectionLimits`], and dispatch to the admin endpoints or the API pipeline.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -11,44 +12,65 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
-use tokio::sync::{mpsc, watch, Notify};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, watch, Notify, OwnedSemaphorePermit, Semaphore};
 
-use crate::app::{error_response, read_body, respond, Body, Shared};
+use crate::app::{error_response, respond, Body, Shared};
 use crate::identity;
+use crate::limits::{self, ConnectionLimits, GuardedIo, HeadTimer};
 use crate::routes::admin;
 use crate::routes::api::{self, Reply};
 
 /// Runs the accept loop until `shutdown` turns true, then lets open connections finish their
-/// current request (at most 5 s).
+/// current request (at most 5 s). A connection holds one of `slots` until it closes; when
+/// none is left, the loop waits with the last accepted client unread, and the next ones
+/// wait in the listen backlog.
 pub(crate) async fn serve(
     listener: TcpListener,
     shared: Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
+    limits: ConnectionLimits,
+    slots: Arc<Semaphore>,
 ) {
     let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
     loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                match accepted {
-                    Ok((stream, _)) => {
-                        let _ = stream.set_nodelay(true);
-                        let shared = shared.clone();
-                        let shutdown = shutdown.clone();
-                        let alive = alive_tx.clone();
-                        tokio::spawn(async move {
-                            connection(stream, shared, shutdown).await;
-                            drop(alive);
-                        });
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(20)).await;
-                    }
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors, typically: wait instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+            _ = shutdown.changed() => break,
+        };
+        // At the cap this connection waits here, unread, and the next ones in the backlog.
+        let permit = match slots.clone().try_acquire_owned() {
+            Ok(p) => p,
+            Err(_) => {
+                tracing::warn!(
+                    max_connections = limits.max_connections,
+                    "connection limit reached: new clients wait until a connection closes"
+                );
+                tokio::select! {
+                    p = slots.clone().acquire_owned() => match p {
+                        Ok(p) => p,
+                        Err(_) => break,
+                    },
+                    _ = shutdown.changed() => break,
                 }
             }
-            _ = shutdown.changed() => break,
-        }
+        };
+        let _ = stream.set_nodelay(true);
+        let shared = shared.clone();
+        let shutdown = shutdown.clone();
+        let alive = alive_tx.clone();
+        tokio::spawn(async move {
+            connection(stream, shared, shutdown, limits, permit).await;
+            drop(alive);
+        });
     }
     drop(listener);
     drop(alive_tx);
@@ -56,20 +78,36 @@ pub(crate) async fn serve(
 }
 
 async fn connection(
-    stream: tokio::net::TcpStream,
+    stream: TcpStream,
     shared: Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
+    limits: ConnectionLimits,
+    _permit: OwnedSemaphorePermit,
 ) {
     let kill = Arc::new(Notify::new());
     let svc_kill = kill.clone();
+    let svc_shared = shared.clone();
     let svc = service_fn(move |req: Request<Incoming>| {
-        let shared = shared.clone();
+        let shared = svc_shared.clone();
         let kill = svc_kill.clone();
-        async move { Ok::<_, Infallible>(handle(shared, req, kill).await) }
+        async move { Ok::<_, Infallible>(handle(shared, req, kill, limits).await) }
     });
+    let reads = limits::ReadCounter::default();
+    let io = GuardedIo::new(
+        stream,
+        limits.idle_timeout,
+        limits.parser_buffer_bytes,
+        reads.clone(),
+        Arc::new(move || shared.ids.next()),
+    );
     let conn = http1::Builder::new()
+        .timer(HeadTimer::new(reads, limits.header_read_timeout))
+        .header_read_timeout(limits.header_read_timeout)
         .keep_alive(true)
-        .serve_connection(TokioIo::new(stream), svc);
+        // A client that shuts its write side after sending still gets its answer.
+        .half_close(true)
+        .max_buf_size(limits.parser_buffer_bytes)
+        .serve_connection(TokioIo::new(io), svc);
     tokio::pin!(conn);
     let killed = kill.notified();
     tokio::pin!(killed);
@@ -89,22 +127,19 @@ async fn connection(
     }
 }
 
-async fn handle(shared: Arc<Shared>, req: Request<Incoming>, kill: Arc<Notify>) -> Response<Body> {
+async fn handle(
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+    kill: Arc<Notify>,
+    limits: ConnectionLimits,
+) -> Response<Body> {
     let request_id = shared.ids.next();
     let (parts, body) = req.into_parts();
-    if let Some(rest) = parts.uri.path().strip_prefix("/_emulator") {
-        let body = match read_body(body).await {
-            Ok(b) => b,
-            Err(e) => return error_response(&e, &request_id),
-        };
-        return admin::handle(
-            &shared,
-            &parts.method,
-            rest,
-            parts.uri.query(),
-            &body,
-            &request_id,
-        );
+    if let Some(e) = limits::check_head(&parts, &limits) {
+        return error_response(&e, &request_id);
+    }
+    if parts.uri.path().starts_with("/_emulator") {
+        return admin::handle(&shared, &parts, body, &request_id).await;
     }
     if identity::is_identity_path(parts.uri.path()) {
         return identity::handle(&shared, &parts, body, &request_id).await;

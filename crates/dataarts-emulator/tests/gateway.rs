@@ -45,6 +45,11 @@ async fn token_auth() {
     )
     .await;
     assert_gateway_error(&r, 401, "APIGW.0301");
+    // Refused requests are counted, not journalled.
+    assert_eq!(emu.refused_auth().count("APIGW.0301"), 2);
+    assert_eq!(emu.journal().len(), 1, "only the accepted request");
+    emu.reset();
+    assert_eq!(emu.refused_auth().total, 0, "reset clears the counter");
 }
 
 #[tokio::test]
@@ -334,6 +339,12 @@ async fn foreign_project_is_forbidden() {
     .await;
     assert_gateway_error(&r, 403, "APIGW.0302");
     assert_eq!(demo.release_count("23"), 0);
+    assert_eq!(emu.refused_auth().count("APIGW.0302"), 1);
+    assert_eq!(demo.refused_auth().count("APIGW.0302"), 1);
+    assert!(
+        demo.journal().is_empty(),
+        "refused requests are not journalled"
+    );
 }
 
 /// Sends `n` show requests at once; returns the responses.
@@ -477,7 +488,16 @@ async fn request_ids_are_unique_and_everywhere() {
         assert!(ids.insert(r.request_id()));
     }
     let journal = emu.journal();
-    assert_eq!(journal.len(), 5, "admin calls are not journaled");
+    assert_eq!(
+        journal.len(),
+        4,
+        "admin calls and the refused token are not journaled"
+    );
+    assert_eq!(
+        emu.refused_auth().count("APIGW.0301"),
+        1,
+        "the refused token"
+    );
     for e in &journal {
         assert!(ids.contains(&e.request_id));
     }

@@ -215,29 +215,53 @@ impl VerifyError {
         }
     }
 
-    /// [`VerifyError::canonical_request`] with the values of the `x-security-token` and
-    /// `x-auth-token` header lines replaced by `<redacted>`: what the emulator may log.
+    /// [`VerifyError::canonical_request`] with the value of every header line replaced by
+    /// `<redacted>` (the names, the method, the path, the query, the signed-header list and the
+    /// body hash stay): what the emulator may log. Signed headers can carry anything a client
+    /// chose to sign (`cookie`, `x-security-token`, `x-auth-token`...), so no value is kept.
+    ///
+    /// ```
+    /// use dataarts_signing::{parse_authorization, verify, VerifyError};
+    /// let headers = vec![
+    ///     ("host".to_string(), "h".to_string()),
+    ///     ("cookie".to_string(), "session=secret".to_string()),
+    ///     ("x-sdk-date".to_string(), "20240102T030405Z".to_string()),
+    /// ];
+    /// let auth = parse_authorization(
+    ///     "SDK-HMAC-SHA256 Access=AK, SignedHeaders=cookie;host;x-sdk-date, Signature=00",
+    /// )
+    /// .unwrap();
+    /// let err = verify(b"SK", &auth, "GET", "/v1/x", "", &headers, b"").unwrap_err();
+    /// let logged = err.redacted_canonical_request().unwrap();
+    /// assert!(logged.contains("cookie:<redacted>\n") && !logged.contains("secret"));
+    /// ```
     pub fn redacted_canonical_request(&self) -> Option<String> {
         self.canonical_request().map(redact_canonical_request)
     }
 }
 
-/// Replaces the values of credential-bearing header lines in a canonical request.
+/// Replaces the value of every header line of a canonical request (`method`, `uri`, `query`,
+/// header lines, an empty line, the signed-header names, the body hash). Whatever does not
+/// have that shape is redacted after the query line.
 fn redact_canonical_request(canonical: &str) -> String {
-    const SECRET_LINES: [(&str, &str); 2] = [
-        ("x-security-token:", "x-security-token:<redacted>"),
-        ("x-auth-token:", "x-auth-token:<redacted>"),
-    ];
-    canonical
-        .split('\n')
-        .map(|line| {
-            SECRET_LINES
-                .iter()
-                .find(|(prefix, _)| {
-                    line.get(..prefix.len())
-                        .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
-                })
-                .map_or(line, |(_, redacted)| redacted)
+    let lines: Vec<&str> = canonical.split('\n').collect();
+    let headers_end = if lines.len() >= 6 {
+        lines.len() - 3
+    } else {
+        lines.len()
+    };
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            if (3..headers_end).contains(&i) {
+                match line.split_once(':') {
+                    Some((name, _)) => format!("{name}:<redacted>"),
+                    None => "<redacted>".to_string(),
+                }
+            } else {
+                (*line).to_string()
+            }
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -294,16 +318,23 @@ mod tests {
 
     #[test]
     fn redaction() {
-        let creq = "GET\n/\n\nhost:h\nX-Auth-Token:abc\nx-security-token:TOKEN+/=\nx-sdk-date:d\n\nhost\nhash";
+        let creq = "GET\n/v1/a/\nq=1\nhost:h\nX-Auth-Token:abc\nx-security-token:TOKEN+/=\ncookie:c=SECRET\nx-sdk-date:d\n\ncookie;host;x-auth-token;x-security-token;x-sdk-date\nhash";
         let r = redact_canonical_request(creq);
-        assert!(!r.contains("TOKEN") && !r.contains("abc"), "{r}");
-        assert!(r.contains("x-security-token:<redacted>\n"));
-        assert!(r.contains("x-auth-token:<redacted>\n"));
-        assert!(r.contains("host:h\n") && r.ends_with("\nhash"));
-        // Short and non-ASCII lines are left alone without panicking.
-        assert_eq!(
-            redact_canonical_request("x-sécurity-token:é"),
-            "x-sécurity-token:é"
+        assert!(
+            !r.contains("TOKEN") && !r.contains("abc") && !r.contains("SECRET"),
+            "{r}"
         );
+        assert_eq!(
+            r,
+            "GET\n/v1/a/\nq=1\nhost:<redacted>\nX-Auth-Token:<redacted>\n\
+             x-security-token:<redacted>\ncookie:<redacted>\nx-sdk-date:<redacted>\n\n\
+             cookie;host;x-auth-token;x-security-token;x-sdk-date\nhash"
+        );
+        // Lines without the expected shape are redacted whole, without panicking.
+        assert_eq!(
+            redact_canonical_request("GET\n/\n\nx-sécurity-token:é\nnot-a-header"),
+            "GET\n/\n\nx-sécurity-token:<redacted>\n<redacted>"
+        );
+        assert_eq!(redact_canonical_request(""), "");
     }
 }

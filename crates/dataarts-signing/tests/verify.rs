@@ -309,6 +309,9 @@ fn mismatch_exposes_canonical_request_only_through_accessors() {
     let redacted = err.redacted_canonical_request().unwrap();
     assert!(redacted.contains("x-security-token:<redacted>\n"));
     assert!(!redacted.contains("TESTSECURITYTOKEN"));
+    // No signed header value at all, only the names.
+    assert!(redacted.contains("workspace:<redacted>\n"));
+    assert!(!redacted.contains("another-workspace"), "{redacted}");
     for shown in [err.to_string(), format!("{err:?}")] {
         assert!(!shown.contains("another-workspace"), "{shown}");
         assert!(!shown.contains("TESTSECURITYTOKEN"), "{shown}");

@@ -1,11 +1,14 @@
-//! Admin endpoints under `/_emulator/` (no authentication, never journaled).
+//! Admin endpoints under `/_emulator/` (no API authentication, never journaled), behind the
+//! admin guard ([`super::guard`]).
 
 use bytes::Bytes;
+use http::request::Parts;
 use http::{Method, Response};
+use hyper::body::Incoming;
 use serde::Serialize;
 
 use super::matcher::percent_decode;
-use crate::app::{error_response, respond, Body, Shared, JSON_CT};
+use crate::app::{error_response, read_body, respond, Body, Shared, JSON_CT};
 use crate::config::{FaultConfig, Paging, RateLimits};
 use crate::error::ApiError;
 
@@ -41,8 +44,38 @@ fn paging(shared: &Shared) -> Paging {
     }
 }
 
-/// Handles `/_emulator{rest}`.
-pub(crate) fn handle(
+/// Handles a request under `/_emulator`: the guard first (before the body is read), then the
+/// route.
+pub(crate) async fn handle(
+    shared: &Shared,
+    parts: &Parts,
+    body: Incoming,
+    request_id: &str,
+) -> Response<Body> {
+    if let Some(refusal) = shared.admin.refusal(parts, request_id) {
+        return refusal;
+    }
+    let body = match read_body(body).await {
+        Ok(b) => b,
+        Err(e) => return error_response(&e, request_id),
+    };
+    let rest = parts
+        .uri
+        .path()
+        .strip_prefix("/_emulator")
+        .unwrap_or_default();
+    route(
+        shared,
+        &parts.method,
+        rest,
+        parts.uri.query(),
+        &body,
+        request_id,
+    )
+}
+
+/// Serves `/_emulator{rest}`.
+fn route(
     shared: &Shared,
     method: &Method,
     rest: &str,
@@ -63,6 +96,7 @@ pub(crate) fn handle(
                 .unwrap_or(0);
             Ok(ok_json(&shared.journal.snapshot(after), request_id))
         }
+        (&Method::GET, ["journal", "stats"]) => Ok(ok_json(&shared.journal.stats(), request_id)),
         (&Method::GET, ["faults"]) => Ok(ok_json(&shared.faults.get(), request_id)),
         (&Method::PUT, ["faults"]) => parse::<FaultConfig>(body).and_then(|f| {
             f.validate().map_err(ApiError::invalid)?;

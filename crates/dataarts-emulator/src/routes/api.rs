@@ -1,5 +1,10 @@
-//! The API request pipeline: route (404/405), body size (413), gateway (401, 403, 429), fault
-//! draw, operation, and one journal entry per request.
+//! The API request pipeline: route (404/405), body size (413) and the shared body budget
+//! (503), gateway (401, 403, 429), fault
+//! draw, operation, and one journal entry per request, except for the requests the gateway
+//! refuses as unauthenticated or unauthorized (401, 403): those are only counted, so an
+//! unauthenticated client cannot fill the journal. An unknown route (404, 405) is answered
+//! before authentication, as the gateway does, and is journalled with its path capped (the
+//! journal shows a client's wrong base path; each entry stays small).
 
 use bytes::Bytes;
 use http::request::Parts;
@@ -8,7 +13,7 @@ use hyper::body::Incoming;
 
 use super::matcher::{route, RouteMatch};
 use super::ops::{execute, OpRequest};
-use crate::app::{error_response, read_body, respond, Body, Shared, JSON_CT};
+use crate::app::{error_response, read_body_within, respond, Body, Shared, JSON_CT};
 use crate::error::ApiError;
 use crate::faults::FaultKind;
 use crate::gateway::AuthInput;
@@ -54,7 +59,7 @@ pub(crate) async fn handle(
     };
     let op = route.op;
     entry.operation = Some(op);
-    let body = match read_body(body).await {
+    let body = match read_body_within(body, &shared.bodies).await {
         Ok(b) => b,
         Err(e) => return fail(shared, entry, &e, request_id),
     };
@@ -68,15 +73,10 @@ pub(crate) async fn handle(
     };
     let principal = match shared.creds.authenticate(&auth_input, &shared.issued) {
         Ok(p) => p,
-        Err(e) => return fail(shared, entry, &e, request_id),
+        Err(e) => return refuse(shared, &e, request_id),
     };
     if !principal.projects.contains(&route.project) {
-        return fail(
-            shared,
-            entry,
-            &ApiError::forbidden(&route.project),
-            request_id,
-        );
+        return refuse(shared, &ApiError::forbidden(&route.project), request_id);
     }
     if let Err(e) = shared.rate.check(&principal.key, op) {
         return fail(shared, entry, &e, request_id);
@@ -116,7 +116,7 @@ pub(crate) async fn handle(
             principal: &principal,
         },
     );
-    entry.package_ids = result.package_ids;
+    entry.set_package_ids(result.package_ids);
     let ok = match result.outcome {
         Ok(ok) => ok,
         Err(e) => {
@@ -156,6 +156,13 @@ fn finish(shared: &Shared, mut entry: JournalEntry, resp: Response<Body>) -> Rep
     entry.status = resp.status().as_u16();
     shared.journal.push(entry);
     Reply::Send(resp)
+}
+
+/// Counts a request the gateway refused (401, 403) and sends the answer, without a journal
+/// entry.
+fn refuse(shared: &Shared, e: &ApiError, request_id: &str) -> Reply {
+    shared.journal.refused(e.code);
+    Reply::Send(error_response(e, request_id))
 }
 
 /// Records and sends an error answer.

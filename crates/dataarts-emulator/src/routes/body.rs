@@ -4,6 +4,10 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
+use crate::journal::{cap_text, CappedIds, MAX_ID};
+
+/// Longest copy of a client's value in an error message, in bytes.
+const MAX_ECHO: usize = 256;
 
 /// Checks `Content-Type` for an operation with a body: absent, or a media type of
 /// `application/json` with any parameters, in any case.
@@ -17,7 +21,8 @@ pub(crate) fn check_content_type(headers: &http::HeaderMap) -> Result<(), ApiErr
         Ok(())
     } else {
         Err(ApiError::invalid(format!(
-            "Content-Type must be application/json (optionally with a charset), got {text:?}"
+            "Content-Type must be application/json (optionally with a charset), got {:?}",
+            cap_text(&text, MAX_ECHO)
         )))
     }
 }
@@ -68,14 +73,12 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-/// The strings of an array field, for the journal (non-strings are skipped).
-pub(crate) fn string_list(m: &Map<String, Value>, key: &str) -> Vec<String> {
+/// The strings of an array field, for the journal (non-strings are skipped; capped, see
+/// [`CappedIds`]).
+pub(crate) fn string_list(m: &Map<String, Value>, key: &str) -> CappedIds {
     match m.get(key) {
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_string))
-            .collect(),
-        _ => Vec::new(),
+        Some(Value::Array(a)) => CappedIds::new(a.iter().filter_map(Value::as_str)),
+        _ => CappedIds::default(),
     }
 }
 
@@ -116,9 +119,27 @@ pub(crate) fn check_id_list(m: &Map<String, Value>, key: &str, max: usize) -> Re
         };
         if !seen.insert(s) {
             return Err(ApiError::invalid(format!(
-                "{key} contains {s:?} more than once"
+                "{key} contains {:?} more than once",
+                cap_text(s, MAX_ID)
             )));
         }
+    }
+    Ok(())
+}
+
+/// Checks that a string field, or each string of an array field, is at most `max` bytes long
+/// (what the emulator keeps of a new package is bounded).
+pub(crate) fn check_lengths(m: &Map<String, Value>, key: &str, max: usize) -> Result<(), ApiError> {
+    let too_long = |s: &str| s.len() > max;
+    let bad = match m.get(key) {
+        Some(Value::String(s)) => too_long(s),
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).any(too_long),
+        _ => false,
+    };
+    if bad {
+        return Err(ApiError::invalid(format!(
+            "{key} must be at most {max} bytes long"
+        )));
     }
     Ok(())
 }
@@ -134,15 +155,22 @@ pub(crate) fn check_int(
         None => Ok(()),
         Some(v) => match v.as_i64() {
             Some(n) if range.contains(&n) => Ok(()),
-            _ => Err(ApiError::invalid(format!("{key} must be {rule}, got {v}"))),
+            _ => Err(ApiError::invalid(format!(
+                "{key} must be {rule}, got {}",
+                cap_text(&v.to_string(), MAX_ECHO)
+            ))),
         },
     }
 }
 
 /// Converts the checked object into a generated request type; a type mismatch is EMU.0002.
 pub(crate) fn convert<T: DeserializeOwned>(m: Map<String, Value>) -> Result<T, ApiError> {
-    serde_json::from_value(Value::Object(m))
-        .map_err(|e| ApiError::invalid(format!("invalid request body: {e}")))
+    serde_json::from_value(Value::Object(m)).map_err(|e| {
+        ApiError::invalid(format!(
+            "invalid request body: {}",
+            cap_text(&e.to_string(), MAX_ECHO)
+        ))
+    })
 }
 
 /// Raw query pairs (`+` is a space, as form encoding and the SDK's canonical query agree for
@@ -167,7 +195,8 @@ pub(crate) fn query_int(
         Some((_, v)) => match v.trim().parse::<i64>() {
             Ok(n) if range.contains(&n) => Ok(Some(n)),
             _ => Err(ApiError::invalid(format!(
-                "{key} must be {rule}, got {v:?}"
+                "{key} must be {rule}, got {:?}",
+                cap_text(v, MAX_ECHO)
             ))),
         },
     }
@@ -225,6 +254,36 @@ mod tests {
         assert_eq!(check_id_list(&m, "ids", 100).unwrap_err().code, "EMU.0002");
         let m = parse_object(br#"{"n":2}"#, &[], &[]).unwrap().unwrap();
         assert!(check_int(&m, "n", 0..=1, "0 or 1").is_err());
+    }
+
+    #[test]
+    fn lengths_and_echoes_are_bounded() {
+        let long = "x".repeat(100_000);
+        let m = parse_object(
+            serde_json::json!({"name": long, "ids": ["a", long], "dup": [long, long]})
+                .to_string()
+                .as_bytes(),
+            &[],
+            &[],
+        )
+        .unwrap()
+        .unwrap();
+        assert!(check_lengths(&m, "name", 1024).is_err());
+        assert!(check_lengths(&m, "ids", 128).is_err());
+        assert!(check_lengths(&m, "ids", 100_000).is_ok());
+        assert!(check_lengths(&m, "absent", 1).is_ok());
+        // Error messages copy at most a few hundred bytes of the client's input.
+        let e = check_id_list(&m, "dup", 100).unwrap_err();
+        assert!(
+            e.msg.len() < 200 && e.msg.contains("[100000 bytes]"),
+            "{}",
+            e.msg
+        );
+        let e = check_int(&m, "name", 0..=1, "0 or 1").unwrap_err();
+        assert!(e.msg.len() < 400, "{}", e.msg.len());
+        let ids = string_list(&m, "ids");
+        assert_eq!(ids.total, 2);
+        assert!(ids.kept.iter().all(|i| i.len() < 100));
     }
 
     #[test]

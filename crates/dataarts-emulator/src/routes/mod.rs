@@ -2,10 +2,11 @@
 //!
 //! `matcher` finds the operation from the spec's path templates, `api` runs the request
 //! pipeline, `ops` runs each operation against the state, `body` checks request bodies and
-//! queries, `admin` serves `/_emulator/`.
+//! queries, `admin` serves `/_emulator/` behind `guard` (local callers only, optional token).
 
 pub(crate) mod admin;
 pub(crate) mod api;
 mod body;
+pub(crate) mod guard;
 mod matcher;
 mod ops;

@@ -8,13 +8,14 @@ use dataarts_release_raw::Operation;
 use serde::Serialize;
 
 use super::body::{
-    check_content_type, check_id_list, check_int, convert, parse_object, query_int, query_pairs,
-    query_str, require, string_list,
+    check_content_type, check_id_list, check_int, check_lengths, convert, parse_object, query_int,
+    query_pairs, query_str, require, string_list,
 };
 use super::matcher::Route;
 use crate::error::ApiError;
 use crate::gateway::Principal;
 use crate::ids::HexIds;
+use crate::journal::CappedIds;
 use crate::state::{PendingQuery, Scope, StateCell};
 
 /// Documented fields of the release request (none nullable).
@@ -44,6 +45,13 @@ const CREATE_FIELDS: &[&str] = &[
     "approver_ids",
 ];
 
+/// Most approvers of a new package.
+const MAX_APPROVERS: usize = 100;
+/// Longest approver id, in bytes.
+const MAX_USER_ID: usize = 128;
+/// Longest package name, in bytes.
+const MAX_PACKAGE_NAME: usize = 1024;
+
 /// A successful operation.
 #[derive(Debug)]
 pub(crate) struct OpOk {
@@ -53,11 +61,11 @@ pub(crate) struct OpOk {
     pub applied: bool,
 }
 
-/// The result of an operation, with the package IDs for the journal.
+/// The result of an operation, with the package IDs for the journal (capped).
 #[derive(Debug)]
 pub(crate) struct OpResult {
     pub outcome: Result<OpOk, ApiError>,
-    pub package_ids: Vec<String>,
+    pub package_ids: CappedIds,
 }
 
 /// Everything an operation reads from the request.
@@ -72,7 +80,7 @@ pub(crate) struct OpRequest<'a> {
 /// Runs one operation against the state (the lock is taken here and never held across an
 /// await).
 pub(crate) fn execute(state: &StateCell, ids: &HexIds, req: &OpRequest<'_>) -> OpResult {
-    let mut package_ids = Vec::new();
+    let mut package_ids = CappedIds::default();
     let outcome = run(state, ids, req, &mut package_ids);
     OpResult {
         outcome,
@@ -100,7 +108,7 @@ fn run(
     state: &StateCell,
     ids: &HexIds,
     req: &OpRequest<'_>,
-    package_ids: &mut Vec<String>,
+    package_ids: &mut CappedIds,
 ) -> Result<OpOk, ApiError> {
     let route = req.route;
     let project = route.project.as_str();
@@ -143,7 +151,7 @@ fn run(
         }
         Operation::ShowFactoryPackageDetail => {
             let id = route.id.clone().unwrap_or_default();
-            package_ids.push(id.clone());
+            *package_ids = CappedIds::one(&id);
             let resp = state.lock().show_package(scope, &id)?;
             json(&resp, false)
         }
@@ -191,14 +199,16 @@ fn run(
             let m =
                 parse_object(req.body, &[], CREATE_FIELDS)?.ok_or_else(ApiError::not_configured)?;
             check_id_list(&m, "pending_item_list", 100)?;
-            check_id_list(&m, "approver_ids", usize::MAX)?;
+            check_id_list(&m, "approver_ids", MAX_APPROVERS)?;
+            check_lengths(&m, "approver_ids", MAX_USER_ID)?;
+            check_lengths(&m, "package_name", MAX_PACKAGE_NAME)?;
             let body: CreatePackageBody = convert(m)?;
             let mut st = state.lock();
             let now = st.now();
             let resp = st.create_package(project, &ws, &body, now)?;
             drop(st);
             if let Some(id) = &resp.release_package_id {
-                package_ids.push(id.clone());
+                *package_ids = CappedIds::one(id);
             }
             json(&resp, true)
         }

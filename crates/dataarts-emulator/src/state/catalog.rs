@@ -95,7 +95,14 @@ pub(super) struct Catalog {
     pub next_id: i64,
     /// Check approvers' roles when packaging.
     pub enforce_roles: bool,
+    /// Packages created by packaging requests since the start or the last reset (at most
+    /// [`MAX_CREATED_PACKAGES`]).
+    pub created: usize,
 }
+
+/// Most packages packaging requests may create between resets: a client that packages and
+/// revokes in a loop cannot grow the state without bound.
+pub(crate) const MAX_CREATED_PACKAGES: usize = 10_000;
 
 impl Catalog {
     pub fn project(&self, project: &str) -> Result<&Project, ApiError> {
@@ -121,7 +128,8 @@ impl Catalog {
                 .map(|w| w.id.clone())
                 .ok_or_else(|| {
                     ApiError::workspace(format!(
-                        "Workspace {id} does not exist in project {project}."
+                        "Workspace {} does not exist in project {project}.",
+                        crate::journal::cap_text(id, 128)
                     ))
                 }),
             None => p

@@ -31,6 +31,7 @@ pub(super) fn load(
         users: HashMap::new(),
         next_id: 1,
         enforce_roles: fixtures.enforce_roles,
+        created: 0,
     };
     let mut tasks = Tasks::new(timing);
     for u in &fixtures.users {

@@ -196,9 +196,13 @@ impl StateCell {
 
     /// Replaces the whole state (a reset); the offset unit, a setting, stays as set.
     pub(crate) fn replace(&self, mut fresh: State) {
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        fresh.offset_unit = state.offset_unit;
-        *state = fresh;
+        let old = {
+            let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            fresh.offset_unit = state.offset_unit;
+            std::mem::replace(&mut *state, fresh)
+        };
+        // Freed outside the lock: a large state takes a while to drop.
+        drop(old);
     }
 }
 
@@ -227,5 +231,49 @@ impl Deref for Settled<'_> {
 impl DerefMut for Settled<'_> {
     fn deref_mut(&mut self) -> &mut State {
         &mut self.state
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::{DEMO_PROJECT_ID as P, DEMO_WORKSPACE_ID as WS};
+
+    fn package_body() -> CreatePackageBody {
+        serde_json::from_value(serde_json::json!({
+            "apply_user_id": "f8ccc2ff3c7748e8a7bfede38ae1cffa",
+            "package_name": "p",
+            "pending_item_list": ["26"],
+            "approver_ids": ["0c2b4d1e9f8a47b6a5d3c2e1f0a9b8c7"],
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn packaging_stops_at_the_cap_until_a_reset() {
+        let f = Fixtures::demo();
+        let mut st = State::new(&f, 0, TaskTiming::Manual);
+        st.catalog.created = catalog::MAX_CREATED_PACKAGES - 1;
+        let id = st
+            .create_package(P, WS, &package_body(), 0)
+            .unwrap()
+            .release_package_id
+            .unwrap();
+        // Revoking frees the item but not the cap: package-and-revoke cannot loop forever.
+        let scope = Scope {
+            project: P,
+            workspace: Some(WS),
+        };
+        st.cancel(scope, &[id]).unwrap();
+        let e = st.create_package(P, WS, &package_body(), 0).unwrap_err();
+        assert_eq!((e.status, e.code), (400, "EMU.0002"));
+        assert!(
+            e.msg.contains("10000") && e.msg.contains("reset"),
+            "{}",
+            e.msg
+        );
+        // A fresh state (what a reset installs) packages again.
+        let mut fresh = State::new(&f, 0, TaskTiming::Manual);
+        fresh.create_package(P, WS, &package_body(), 0).unwrap();
     }
 }

@@ -145,7 +145,8 @@ impl Catalog {
             Some(d) if d == "asc" => false,
             Some(d) => {
                 return Err(ApiError::invalid(format!(
-                    "sorted_direction must be asc or desc, got {d:?}"
+                    "sorted_direction must be asc or desc, got {:?}",
+                    crate::journal::cap_text(&d, 64)
                 )))
             }
         };
@@ -159,7 +160,8 @@ impl Catalog {
                 | "deploy_status"
         ) {
             return Err(ApiError::invalid(format!(
-                "order_column must be one of apply_timestamp, deploy_timestamp, package_id, package_name, deploy_status; got {column:?}"
+                "order_column must be one of apply_timestamp, deploy_timestamp, package_id, package_name, deploy_status; got {:?}",
+                crate::journal::cap_text(column, 64)
             )));
         }
         let offset = match body.offset {

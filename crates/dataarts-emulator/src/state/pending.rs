@@ -13,7 +13,7 @@ use dataarts_release_raw::types::{
 };
 use dataarts_release_raw::EpochMillis;
 
-use super::catalog::{Catalog, PackageItem, PackageRec, PendingRec};
+use super::catalog::{Catalog, PackageItem, PackageRec, PendingRec, MAX_CREATED_PACKAGES};
 use crate::config::OffsetUnit;
 use crate::error::ApiError;
 
@@ -100,6 +100,12 @@ impl Catalog {
         now: i64,
     ) -> Result<CreatePackageResponse, ApiError> {
         let ws = self.workspace(project, Some(ws_header))?;
+        if self.created >= MAX_CREATED_PACKAGES {
+            return Err(ApiError::invalid(format!(
+                "the emulator holds {MAX_CREATED_PACKAGES} packages created by requests, its limit: \
+                 reset it (POST /_emulator/reset) or restart it"
+            )));
+        }
         if self.enforce_roles {
             // The console's rule: approvers are deployers or admins, never the applicant.
             for a in &body.approver_ids {
@@ -175,6 +181,7 @@ impl Catalog {
             },
         );
         self.next_id = id_num.saturating_add(1);
+        self.created += 1;
         Ok(CreatePackageResponse {
             package_name: Some(body.package_name.clone()),
             release_package_id: Some(id),
