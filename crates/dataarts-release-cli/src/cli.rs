@@ -6,16 +6,20 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use dataarts_release::SigningAlgorithm;
 
-const EXIT_CODES: &str = "\
+/// The exit-code table and the credential sources, after `--help`.
+pub(crate) const EXIT_CODES: &str = "\
 Exit codes:
     0  success (deploy: every package ended released, this run or before; see --strict)
     1  the service refused the request, or a release ended FAILED
        (deploy: a package was refused, failed, or was not sent by --all-or-nothing)
-    2  usage or invalid input (nothing was sent)
-    3  authentication or permission (also: credentials could not be obtained or renewed
-       from their source, or none are configured)
+    2  usage or invalid input, including a file named by a flag, a variable or the default
+       profile that is missing, not a regular file, too large or invalid (nothing was sent)
+    3  authentication or permission (also: a credential source refused, credentials expired
+       and could not be renewed, or none are configured)
     4  timed out while waiting
-    5  network or transport failure (also: a credential source did not answer)
+    5  network or transport failure (also: a credential source or the proxy did not answer)
+    6  local I/O failure: the output or a report could not be written, or the in-process
+       emulator could not start (the message says what had already been sent)
   130  interrupted by SIGINT (Ctrl-C); re-run the same command to resume
   143  terminated by SIGTERM; re-run the same command to resume
 
@@ -115,7 +119,50 @@ pub struct GlobalArgs {
     /// Log to stderr: -v for info, -vv for debug, -vvv for trace.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Colour in logs and the progress bar: auto (only when stderr is a terminal and NO_COLOR
+    /// is not set), always, or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
 }
+
+/// When stderr gets colour (`--color`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Only when stderr is a terminal and `NO_COLOR` is unset or empty.
+    Auto,
+    /// Always, even into a file or a pipe.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour stderr, given whether it is a terminal and the value of `NO_COLOR`.
+    pub fn enabled(self, stderr_is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            // https://no-color.org: any non-empty value turns colour off.
+            ColorChoice::Auto => stderr_is_terminal && no_color.is_none_or(|v| v.is_empty()),
+        }
+    }
+}
+
+/// A wait timeout: a duration like `90s` or `10m`, at least one second (a zero or
+/// sub-second timeout would give up before the first status check).
+pub fn parse_timeout(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s).map_err(|e| e.to_string())?;
+    if d < MIN_TIMEOUT {
+        return Err(format!(
+            "must be at least {} (e.g. 90s, 10m)",
+            humantime::format_duration(MIN_TIMEOUT)
+        ));
+    }
+    Ok(d)
+}
+
+/// The shortest `--timeout`.
+pub const MIN_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// A signing algorithm by its name in the Authorization header, any case; the error lists
 /// the four names.
@@ -152,7 +199,7 @@ pub enum Command {
     Auth,
     /// Run the local DataArts Factory emulator in the foreground (demo data unless
     /// --fixtures or credentials are given).
-    Emulator(crate::embedded::EmulatorArgs),
+    Emulator(Box<crate::embedded::EmulatorArgs>),
     /// Print the JSON Schema of a command's `--output json` document (none: list them).
     Schema(crate::commands::schema::SchemaArgs),
     /// Print a shell completion script.
@@ -177,11 +224,11 @@ pub struct DeployArgs {
     /// Wait until every release has finished, with a progress bar on a terminal.
     #[arg(long)]
     pub wait: bool,
-    /// With --wait: give up waiting after this long (e.g. 90s, 10m).
+    /// With --wait: give up waiting after this long (e.g. 90s, 10m; at least 1s).
     #[arg(
         long,
         requires = "wait",
-        value_parser = humantime::parse_duration,
+        value_parser = parse_timeout,
         default_value = "10m",
         value_name = "DURATION"
     )]
@@ -309,8 +356,8 @@ pub enum TasksCommand {
     Wait {
         /// System task id.
         task_id: String,
-        /// Give up after this long (e.g. 90s, 10m).
-        #[arg(long, value_parser = humantime::parse_duration, default_value = "10m", value_name = "DURATION")]
+        /// Give up after this long (e.g. 90s, 10m; at least 1s).
+        #[arg(long, value_parser = parse_timeout, default_value = "10m", value_name = "DURATION")]
         timeout: Duration,
     },
 }

@@ -10,21 +10,31 @@ pub const MAX_IDS_FILE_BYTES: u64 = 16 * 1024 * 1024;
 #[derive(Debug, thiserror::Error)]
 pub enum IdsInputError {
     /// The file could not be opened or read.
-    #[error("cannot read ids from {path}: {source}")]
+    #[error("--ids-from {path}: cannot read ids from it ({source})")]
     Read {
         /// The file, or `-` for stdin.
         path: String,
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The path is a directory, a device, a named FIFO or a socket (checked before opening
+    /// it: opening a FIFO blocks until something writes to it). The anonymous pipe of a
+    /// shell's `<(command)` is read like a file.
+    #[error("--ids-from {path}: it is {what}, not a regular file; pass a file with one package id per line, or pipe the ids into --ids-from -")]
+    NotRegular {
+        /// The file.
+        path: String,
+        /// What it is instead ("a FIFO", "a device"...).
+        what: &'static str,
+    },
     /// The file is larger than [`MAX_IDS_FILE_BYTES`].
-    #[error("{path} is larger than {MAX_IDS_FILE_BYTES} bytes: pass a file with one package id per line")]
+    #[error("--ids-from {path}: it is larger than {MAX_IDS_FILE_BYTES} bytes; pass a file with one package id per line")]
     TooLarge {
         /// The file.
         path: String,
     },
     /// The file is not UTF-8 text.
-    #[error("{path} is not UTF-8 text: pass a file with one package id per line")]
+    #[error("--ids-from {path}: it is not UTF-8 text; pass a file with one package id per line")]
     NotText {
         /// The file.
         path: String,
@@ -35,11 +45,13 @@ pub enum IdsInputError {
 }
 
 /// The ids from the command line followed by those in `file` (one per line; blank lines
-/// and lines starting with `#` are skipped; surrounding whitespace is trimmed).
+/// and lines starting with `#` are skipped; surrounding whitespace is trimmed; a byte-order
+/// mark at the very start of the file, as Windows editors write, is dropped).
 pub fn collect_ids(args: &[String], file: Option<&Path>) -> Result<Vec<String>, IdsInputError> {
     let mut ids = args.to_vec();
     if let Some(path) = file {
         let text = read_limited(path)?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         ids.extend(
             text.lines()
                 .map(str::trim)
@@ -67,9 +79,19 @@ fn read_limited(path: &Path) -> Result<String, IdsInputError> {
             .read_to_end(&mut bytes)
             .map_err(read_err)?;
     } else {
-        std::fs::File::open(path)
-            .map_err(read_err)?
-            .take(MAX_IDS_FILE_BYTES + 1)
+        // Look before opening: opening a FIFO blocks until a writer appears, and a device
+        // such as /dev/zero never ends.
+        let meta = std::fs::metadata(path).map_err(read_err)?;
+        let pipe = is_anonymous_pipe(path, &meta);
+        if !meta.is_file() && !pipe {
+            return Err(not_regular(name, &meta));
+        }
+        let file = std::fs::File::open(path).map_err(read_err)?;
+        let meta = file.metadata().map_err(read_err)?;
+        if !meta.is_file() && !pipe {
+            return Err(not_regular(name, &meta));
+        }
+        file.take(MAX_IDS_FILE_BYTES + 1)
             .read_to_end(&mut bytes)
             .map_err(read_err)?;
     }
@@ -77,6 +99,50 @@ fn read_limited(path: &Path) -> Result<String, IdsInputError> {
         return Err(IdsInputError::TooLarge { path: name });
     }
     String::from_utf8(bytes).map_err(|_| IdsInputError::NotText { path: name })
+}
+
+/// True for an anonymous pipe reached through `/dev/fd/N` (the shell's `<(command)`): its
+/// writer already exists, and opening a pipe never waits for one, unlike a named FIFO.
+#[cfg(target_os = "linux")]
+fn is_anonymous_pipe(path: &Path, meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    meta.file_type().is_fifo()
+        && std::fs::read_link(path)
+            .is_ok_and(|target| target.as_os_str().as_encoded_bytes().starts_with(b"pipe:["))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn is_anonymous_pipe(_: &Path, _: &std::fs::Metadata) -> bool {
+    false
+}
+
+fn not_regular(path: String, meta: &std::fs::Metadata) -> IdsInputError {
+    let what = if meta.is_dir() {
+        "a directory"
+    } else {
+        special_kind(meta)
+    };
+    IdsInputError::NotRegular { path, what }
+}
+
+#[cfg(unix)]
+fn special_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &std::fs::Metadata) -> &'static str {
+    "not a regular file"
 }
 
 #[cfg(test)]
@@ -90,6 +156,53 @@ mod tests {
         std::fs::write(&path, "# release train 42\n 12 \n\n13\r\n").unwrap();
         let ids = collect_ids(&["23".into()], Some(&path)).unwrap();
         assert_eq!(ids, ["23", "12", "13"]);
+    }
+
+    #[test]
+    fn a_byte_order_mark_at_the_very_start_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ids.txt");
+        std::fs::write(&path, "\u{feff}12\r\n13\r\n").unwrap();
+        assert_eq!(collect_ids(&[], Some(&path)).unwrap(), ["12", "13"]);
+        std::fs::write(&path, "12\n\u{feff}13\n").unwrap();
+        assert_eq!(collect_ids(&[], Some(&path)).unwrap(), ["12", "\u{feff}13"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn devices_directories_and_fifos_are_refused_before_opening() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
+        for (path, what) in [
+            (Path::new("/dev/zero"), "a device"),
+            (dir.path(), "a directory"),
+            (fifo.as_path(), "a FIFO"),
+        ] {
+            let err = collect_ids(&[], Some(path)).unwrap_err();
+            assert!(
+                matches!(&err, IdsInputError::NotRegular { what: w, .. } if *w == what),
+                "{err}"
+            );
+            assert!(err.to_string().starts_with("--ids-from "), "{err}");
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_anonymous_pipe_as_from_process_substitution_is_read_like_a_file() {
+        use std::io::Write;
+        use std::os::fd::AsRawFd;
+        let (reader, mut writer) = std::io::pipe().unwrap();
+        writer.write_all(b"23\n13\n").unwrap();
+        drop(writer);
+        let path = format!("/proc/self/fd/{}", reader.as_raw_fd());
+        let ids = collect_ids(&[], Some(Path::new(&path))).unwrap();
+        assert_eq!(ids, ["23", "13"]);
     }
 
     #[test]

@@ -19,12 +19,12 @@ mod progress;
 mod report;
 mod signals;
 
-use cli::{Cli, OutputFormat};
+use cli::{Cli, ColorChoice, OutputFormat};
 use exit::CliError;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing(cli.global.verbose);
+    init_tracing(cli.global.verbose, cli.global.color);
     let json = cli.global.output == OutputFormat::Json;
     let command = commands::name(&cli.command);
     let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -57,8 +57,8 @@ fn main() -> ExitCode {
 }
 
 /// `-v` info, `-vv` debug, `-vvv` trace, on stderr; silent otherwise (errors are printed by
-/// us). `RUST_LOG` overrides the level when `-v` is given.
-fn init_tracing(verbose: u8) {
+/// us). `RUST_LOG` overrides the level when `-v` is given. Colour as `--color` says.
+fn init_tracing(verbose: u8, color: ColorChoice) {
     let level = match verbose {
         0 => return,
         1 => "info",
@@ -74,6 +74,9 @@ fn init_tracing(verbose: u8) {
         .with_writer(std::io::stderr)
         .with_env_filter(filter)
         .with_target(false)
-        .with_ansi(std::io::stderr().is_terminal())
+        .with_ansi(color.enabled(
+            std::io::stderr().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+        ))
         .try_init();
 }

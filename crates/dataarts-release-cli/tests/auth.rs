@@ -197,7 +197,10 @@ fn an_unknown_signing_algorithm_exits_2_naming_the_flag_and_the_four_names() {
             assert!(err.contains(name), "{name}: {err}");
         }
     }
-    assert!(emu.emu().journal().is_empty(), "nothing may be sent");
+    assert!(
+        emu.emu().journal().is_empty() && emu.emu().refused_auth().total == 0,
+        "nothing may be sent"
+    );
     let o = cli(&["--signing-algorithm", "SDK-HMAC-MD5", "deploy", "23"]).run();
     snap("signing_algorithm_unknown", &o);
 }

@@ -62,6 +62,8 @@ fn refreshes_during_the_wait(source: &Source) {
         .map(|e| format!("{} {}", e.method, e.path))
         .collect();
     assert!(expired.is_empty(), "{}: {expired:?}", source.name);
+    // The gateway's refusals are counted, not journalled.
+    assert_eq!(emu.emu().refused_auth().total, 0, "{}", source.name);
     assert_no_secret_in(&o);
 }
 

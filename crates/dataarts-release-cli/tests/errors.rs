@@ -24,7 +24,10 @@ fn id_with_slash_exits_2() {
     let emu = TestEmu::fast();
     let o = cli(&["deploy", "23", "a/b"]).against(&emu).run();
     assert_eq!(code(&o), 2);
-    assert!(emu.emu().journal().is_empty(), "nothing may be sent");
+    assert!(
+        emu.emu().journal().is_empty() && emu.emu().refused_auth().total == 0,
+        "nothing may be sent"
+    );
 }
 
 #[test]
@@ -38,7 +41,10 @@ fn workspace_with_newline_exits_2() {
         )
         .run();
     assert_eq!(code(&o), 2);
-    assert!(emu.emu().journal().is_empty(), "nothing may be sent");
+    assert!(
+        emu.emu().journal().is_empty() && emu.emu().refused_auth().total == 0,
+        "nothing may be sent"
+    );
     snap("workspace_newline", &o);
 }
 
@@ -92,6 +98,9 @@ fn pending_without_workspace_says_what_to_set() {
     let emu = TestEmu::fast();
     let o = cli(&["pending", "list"]).against(&emu).run();
     assert_eq!(code(&o), 2);
-    assert!(emu.emu().journal().is_empty(), "nothing may be sent");
+    assert!(
+        emu.emu().journal().is_empty() && emu.emu().refused_auth().total == 0,
+        "nothing may be sent"
+    );
     snap("pending_no_workspace", &o);
 }

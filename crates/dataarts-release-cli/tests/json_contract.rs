@@ -109,7 +109,7 @@ fn a_failed_release() {
 #[test]
 fn a_wait_that_times_out_exits_4() {
     let emu = TestEmu::start(TaskTiming::Manual, 0);
-    let o = deploy(&["23", "--wait", "--timeout", "300ms"])
+    let o = deploy(&["23", "--wait", "--timeout", "1s"])
         .against(&emu)
         .run();
     assert_eq!(code(&o), 4, "{}", stderr(&o));
@@ -125,7 +125,10 @@ fn invalid_input_exits_2_with_the_error_document() {
     failure("deploy", &o, 2);
     let o = deploy(&[]).against(&emu).run();
     failure("deploy", &o, 2);
-    assert!(emu.emu().journal().is_empty(), "nothing may be sent");
+    assert!(
+        emu.emu().journal().is_empty() && emu.emu().refused_auth().total == 0,
+        "nothing may be sent"
+    );
 }
 
 #[test]

@@ -134,7 +134,10 @@ fn pending_list_and_package() {
     };
     // No workspace: nothing is sent.
     failure("pending list", &run_json(&emu, &["pending", "list"]), 2);
-    assert!(emu.emu().journal().is_empty(), "nothing may be sent");
+    assert!(
+        emu.emu().journal().is_empty() && emu.emu().refused_auth().total == 0,
+        "nothing may be sent"
+    );
 
     let o = with_workspace(&["pending", "list"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -222,7 +225,7 @@ fn a_task_wait_that_times_out_exits_4() {
     let emu = TestEmu::start(TaskTiming::Manual, 0);
     let v = document("deploy", &run_json(&emu, &["deploy", "23"]));
     let task = v["packages"][0]["task_id"].as_str().unwrap().to_string();
-    let o = run_json(&emu, &["tasks", "wait", &task, "--timeout", "200ms"]);
+    let o = run_json(&emu, &["tasks", "wait", &task, "--timeout", "1s"]);
     failure("tasks wait", &o, 4);
 }
 

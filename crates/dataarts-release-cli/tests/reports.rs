@@ -177,7 +177,10 @@ fn summary_without_file_or_variable_is_a_usage_error_before_sending() {
          hint: give a file (--summary=FILE), or set GITHUB_STEP_SUMMARY (GitHub Actions sets it in every step)\n"
     );
     assert_eq!(deploys(&emu), 0, "nothing may be sent");
-    assert!(emu.emu().journal().is_empty(), "nothing may be sent");
+    assert!(
+        emu.emu().journal().is_empty() && emu.emu().refused_auth().total == 0,
+        "nothing may be sent"
+    );
 }
 
 #[test]

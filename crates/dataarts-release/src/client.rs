@@ -77,6 +77,8 @@ pub(crate) struct Inner {
     pub(crate) region: Option<String>,
     pub(crate) urls: AuthUrls,
     pub(crate) http: reqwest::Client,
+    /// Whether `http` takes its proxy from the environment (to name it in errors).
+    pub(crate) env_proxy: bool,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) attempt_timeout: Duration,
     pub(crate) retry: RetryPolicy,
@@ -348,7 +350,7 @@ impl Client {
                 problem: LocalProblem::Generated(scrub(&msg)),
             },
             Raw::CommunicationError(e) | Raw::InvalidUpgrade(e) | Raw::ResponseBodyError(e) => {
-                Error::from_reqwest(operation, e)
+                Error::from_reqwest(operation, e, self.inner.env_proxy)
             }
             Raw::InvalidResponsePayload(bytes, err) => Error::Decode {
                 operation,

@@ -17,7 +17,7 @@ mod auth_urls;
 mod endpoint;
 
 use endpoint::check_region;
-pub(crate) use endpoint::parse_endpoint;
+pub(crate) use endpoint::{missing_scheme, parse_endpoint};
 
 pub(crate) use auth_urls::AuthUrls;
 
@@ -226,7 +226,8 @@ impl ClientBuilder {
     }
 
     /// One base URL for both APIs (emulator, Huawei Cloud Stack, the `.myhuaweicloud.eu`
-    /// site). A bare host gets `https://`. `http://` is accepted only for loopback hosts
+    /// site), with its scheme: a bare host such as `127.0.0.1:8080` is an error that suggests
+    /// `http://` or `https://`. `http://` is accepted only for loopback hosts
     /// unless [`allow_insecure_http`](Self::allow_insecure_http) is set.
     ///
     /// ```
@@ -497,7 +498,7 @@ mod tests {
         assert_eq!(c.endpoint(), "http://127.0.0.1:9000/");
         assert_eq!(c.v1_endpoint(), "http://127.0.0.1:9000/");
         let c = base()
-            .endpoint("dayu.eu-west-101.myhuaweicloud.eu")
+            .endpoint("https://dayu.eu-west-101.myhuaweicloud.eu")
             .v1_endpoint("https://dayu-dlf.eu-west-101.myhuaweicloud.eu")
             .build()
             .unwrap();
@@ -516,6 +517,9 @@ mod tests {
             base().region("CN NORTH"),
             base().endpoint("http://example.com"),
             base().endpoint("ftp://example.com"),
+            base().endpoint("127.0.0.1:8080"),
+            base().endpoint("localhost:8080"),
+            base().endpoint("dayu.eu-west-101.myhuaweicloud.eu"),
             base().endpoint("https://user:pw@example.com"),
             base().endpoint("https://example.com/?a=b"),
             base().region("cn-north-4").project_id("a/b"),

@@ -197,22 +197,53 @@ impl Credentials {
             }
             Ok(())
         };
+        // What goes into a header (the token, the AK inside `Authorization`, the security
+        // token) must be visible ASCII; the SK is only an HMAC key and never sent.
+        let header = |field: &str, v: &str, secret: bool| -> Result<()> {
+            bad(field, v)?;
+            match header_problem(field, v, secret) {
+                None => Ok(()),
+                Some(message) => Err(invalid(message)),
+            }
+        };
         match &self.0 {
-            Kind::Token(t) => bad("token", t.expose_secret()),
+            Kind::Token(t) => header("token", t.expose_secret(), true),
             Kind::AkSk {
                 ak,
                 sk,
                 security_token,
             } => {
-                bad("access key (AK)", ak)?;
+                header("access key (AK)", ak, false)?;
                 bad("secret key (SK)", sk.expose_secret())?;
                 if let Some(t) = security_token {
-                    bad("security token", t.expose_secret())?;
+                    header("security token", t.expose_secret(), true)?;
                 }
                 Ok(())
             }
             Kind::Dynamic(_) => Ok(()),
         }
+    }
+}
+
+/// What is wrong with a credential that goes into a header (an AK, a token), if anything: it
+/// must be visible ASCII. `field` names it in the message; a `secret`'s character is not shown.
+pub(crate) fn header_problem(field: &str, value: &str, secret: bool) -> Option<String> {
+    let (at, c) = crate::validate::not_visible_ascii(value.trim())?;
+    Some(format!(
+        "the {field} contains {} at character {}, which an HTTP header cannot carry; \
+         it is ASCII letters, digits and punctuation only: retype it rather than copy it",
+        describe(c, secret),
+        at + 1
+    ))
+}
+
+/// Names a character that cannot go into a header, without showing a secret's character.
+fn describe(c: char, secret: bool) -> String {
+    match c {
+        ' ' => "a space".into(),
+        c if secret && c.is_whitespace() => "white space".into(),
+        _ if secret => "a non-ASCII character".into(),
+        c => format!("{c:?} ({})", c.escape_unicode()),
     }
 }
 
@@ -297,6 +328,32 @@ mod tests {
             .check(&Origin::Builder)
             .is_err());
         assert!(Credentials::temporary("AK", "SK", "T")
+            .check(&Origin::Builder)
+            .is_ok());
+    }
+
+    #[test]
+    fn check_rejects_what_a_header_cannot_carry() {
+        let e = Credentials::aksk("\u{c4}K", "SK")
+            .check(&Origin::Builder)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("access key (AK)") && e.contains("\\u{c4}"),
+            "{e}"
+        );
+        for c in [
+            Credentials::aksk("A K", "SK"),
+            Credentials::token("tok\u{e9}n-SECRET"),
+            Credentials::temporary("AK", "SK", "st SECRET"),
+            Credentials::temporary("AK", "SK", "st\u{a0}SECRET"),
+        ] {
+            let e = c.check(&Origin::Builder).unwrap_err().to_string();
+            assert!(e.contains("cannot carry"), "{e}");
+            assert!(!e.contains("SECRET") && !e.contains('\u{e9}'), "{e}");
+        }
+        // The SK is only a key: any character but a control one.
+        assert!(Credentials::aksk("AK", "s\u{e9}cret k")
             .check(&Origin::Builder)
             .is_ok());
     }

@@ -7,8 +7,9 @@ macro_rules! id_type {
         $(#[$doc])*
         ///
         /// An opaque string: never parse it. It converts from `&str` and `String`, and is
-        /// checked (no `/`, `..`, `?`, `#`, `%`, whitespace or control characters) before
-        /// any request uses it.
+        /// checked before any request uses it: it must go into a URL path as exactly one
+        /// unchanged segment (ASCII letters, digits and `-._~!$&'()*+,;=:@`; not `.`, and
+        /// no `..`, `/`, `?`, `#`, `%`, whitespace or control characters).
         ///
         /// ```
         #[doc = concat!("use dataarts_release::", stringify!($name), ";")]

@@ -35,8 +35,9 @@
 //!
 //! Inputs are checked before anything is sent, failing with [`Error::InvalidInput`]: empty,
 //! blank or duplicate id lists, more than 100 ids in one deploy or revoke, ids that would
-//! change the request path (`/`, `..`, `?`, `#`, `%`, whitespace, control characters),
-//! control characters in header values (workspace, token), `startup_mode` other than 0/1,
+//! not reach the URL as one unchanged path segment (`.`, `/`, `..`, `?`, `#`, `%`, `<`,
+//! non-ASCII, whitespace, control characters), control or non-ASCII characters in header
+//! values (workspace; credentials are checked by [`ClientBuilder::build`]), `startup_mode` other than 0/1,
 //! pending-item `limit` outside 1..=100.
 //!
 //! # Retry policy
@@ -161,7 +162,7 @@ pub use config::{ClientBuilder, DEFAULT_RATE_LIMIT};
 pub use credentials::Credentials;
 pub use error::{
     ConfigProblem, DiscoveryProblem, Error, ErrorKind, Input, InputProblem, LocalProblem, Origin,
-    Result, ServiceError, Setting,
+    ProxyUsed, Result, ServiceError, Setting,
 };
 pub use ids::{PackageId, PendingItemId, TaskId};
 pub use model::{

@@ -75,7 +75,29 @@ pub(crate) fn id_problem(value: &str) -> Option<(InputProblem, String)> {
             ));
         }
     }
+    // A URL parser drops a "." segment: `show .` would ask for the list of packages.
+    if value == "." {
+        return Some((
+            InputProblem::Malformed,
+            "\".\" is not an id (in a URL path it means \"this directory\" and would be dropped); pass the id as listed by the service".into(),
+        ));
+    }
+    if let Some(c) = value.chars().find(|&c| !is_segment_char(c)) {
+        return Some((
+            InputProblem::Malformed,
+            format!(
+                "{:?} contains {c:?}, which a URL path cannot carry unchanged; ids are letters, digits and - _ . ~",
+                shorten(value)
+            ),
+        ));
+    }
     None
+}
+
+/// A character that stands for itself in a URL path segment (RFC 3986 `pchar` without
+/// percent-encoding): the raw client and the URL parser leave it as it is.
+fn is_segment_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@".contains(c)
 }
 
 /// A list of ids for one request: 1..=max, each valid, no duplicates. `what` names one id.
@@ -147,7 +169,29 @@ pub(crate) fn workspace(value: &str) -> Result<()> {
             "it is empty; pass the 32-character workspace id or leave it unset",
         ));
     }
-    header_value(Input::Workspace, value)
+    header_value(Input::Workspace, value)?;
+    if let Some((_, c)) = not_visible_ascii(value) {
+        return Err(Error::invalid(
+            Input::Workspace,
+            InputProblem::Malformed,
+            format!(
+                "it contains {c:?} ({}), which an HTTP header cannot carry unchanged; workspace ids are 32 hex characters, so retype it rather than copy it",
+                c.escape_unicode()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The first character (and its position, counted in characters) that is not visible ASCII
+/// (`!`..=`~`): what a token-like header value (an access key, a token, a workspace id) may
+/// hold. HTTP allows other bytes in header values, but the service's gateway and signer
+/// compare ASCII, so anything else is a copy-paste accident that would only come back as 401.
+pub(crate) fn not_visible_ascii(value: &str) -> Option<(usize, char)> {
+    value
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !c.is_ascii_graphic())
 }
 
 /// A page size within `range`.
@@ -192,9 +236,23 @@ mod tests {
             "１０００",
             "1000\u{2060}",
             "é",
+            ".",
+            "a<b",
+            "a>b",
+            "a\"b",
+            "a`b",
+            "a{b}",
+            "a|b",
+            "a^b",
+            "a[0]",
         ] {
             assert!(id(Input::PackageId, bad).is_err(), "{bad:?}");
         }
+        for good in ["a.b", "v1.2", "~x", "a:b", "a@b", "a=b;c", "_-"] {
+            assert!(id(Input::PackageId, good).is_ok(), "{good:?}");
+        }
+        let err = id(Input::PackageId, ".").unwrap_err().to_string();
+        assert!(err.contains("would be dropped"), "{err}");
         let err = id(Input::PackageId, "23\u{200B}").unwrap_err().to_string();
         assert!(
             err.contains("\\u{200b}") && err.contains("non-ASCII"),
@@ -226,6 +284,11 @@ mod tests {
         assert!(header_value(Input::Workspace, "abc").is_ok());
         assert!(header_value(Input::Workspace, "a\r\nX: y").is_err());
         assert!(workspace("").is_err());
+        assert!(workspace("a1b2\u{00e4}").is_err());
+        assert!(workspace("a b").is_err());
+        assert!(workspace("a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6").is_ok());
+        assert_eq!(not_visible_ascii("AK\u{c4}"), Some((2, '\u{c4}')));
+        assert_eq!(not_visible_ascii("!~"), None);
         assert!(limit(Input::Limit, 0, 1, 100).is_err());
         assert!(limit(Input::Limit, 101, 1, 100).is_err());
         assert!(limit(Input::Limit, 100, 1, 100).is_ok());

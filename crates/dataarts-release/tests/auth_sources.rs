@@ -201,6 +201,7 @@ async fn nothing_configured_fails_fast_and_says_what_to_set() {
     }
     // Nothing reached the DataArts API.
     assert_eq!(emu.journal().len(), 0);
+    assert_eq!(emu.refused_auth().total, 0);
 }
 
 #[tokio::test]

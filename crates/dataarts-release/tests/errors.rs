@@ -198,6 +198,9 @@ async fn input_errors_name_the_input_and_problem() {
         (e.input(), e.input_problem()),
         (Some(Input::Workspace), Some(InputProblem::Missing))
     );
-    assert!(emu.journal().is_empty(), "nothing may be sent");
+    assert!(
+        emu.journal().is_empty() && emu.refused_auth().total == 0,
+        "nothing may be sent"
+    );
     emu.shutdown().await;
 }

@@ -142,7 +142,7 @@ async fn pending_items_and_packaging() {
     assert!(d.package.is_awaiting_review());
 
     // Without a workspace the pending-item operations refuse before sending.
-    let before = emu.journal().len();
+    let before = (emu.journal().len(), emu.refused_auth().total);
     let e = c
         .with_workspace(None::<String>)
         .pending_items()
@@ -150,7 +150,7 @@ async fn pending_items_and_packaging() {
         .await
         .unwrap_err();
     assert!(matches!(e, Error::InvalidInput { .. }), "{e}");
-    assert_eq!(emu.journal().len(), before);
+    assert_eq!((emu.journal().len(), emu.refused_auth().total), before);
     emu.shutdown().await;
 }
 

@@ -68,7 +68,8 @@ pub async fn run(ctx: &Context, args: &DeployArgs) -> Result<(), CliError> {
     };
     let failure = failure(&end);
     let doc = || document(args, &rows, requests, failure.is_none(), &end);
-    let printed = super::emit(ctx, doc, || rows::table(&rows));
+    let sent = (requests > 0).then_some(requests);
+    let printed = super::emit(ctx, doc, || rows::table(&rows)).map_err(|e| after_sending(e, sent));
     let run = RunReport {
         command: command_line(),
         started: started.0,
@@ -90,11 +91,32 @@ pub async fn run(ctx: &Context, args: &DeployArgs) -> Result<(), CliError> {
         // `main` print a second one.
         CliError::Local(message) if document_printed => CliError::Releases {
             message,
-            exit: crate::exit::Exit::Refused,
-            hint: None,
+            exit: crate::exit::Exit::Local,
+            hint: sent.map(|_| RESUME.to_string()),
         },
-        other => other,
+        other => after_sending(other, sent),
     })
+}
+
+/// What to do after a local failure once releases were sent.
+const RESUME: &str = "the releases sent were not undone: re-run the same command to see \
+     their state (packages already released count as done, nothing is released twice)";
+
+/// A local failure (the output or a report could not be written) after `sent` deploy
+/// requests: the message says that the releases were sent, so the user knows that they
+/// happened and that re-running is safe.
+fn after_sending(e: CliError, sent: Option<usize>) -> CliError {
+    match (e, sent) {
+        (CliError::Local(message), Some(n)) => CliError::Releases {
+            message: format!(
+                "{message} (after {n} deploy request{} had been sent)",
+                if n == 1 { "" } else { "s" }
+            ),
+            exit: crate::exit::Exit::Local,
+            hint: Some(RESUME.to_string()),
+        },
+        (other, _) => other,
+    }
 }
 
 /// Sends the batch, stopping on a signal; the rows, the requests sent, and what to wait for.

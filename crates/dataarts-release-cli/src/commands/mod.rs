@@ -44,7 +44,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             clap_complete::generate(shell, &mut Cli::command(), "dataarts-release", &mut out);
             write_stdout(&out)
         }
-        Command::Emulator(args) => run_emulator(args).await,
+        Command::Emulator(args) => run_emulator(*args).await,
         Command::Schema(args) => schema::run(&cli.global, &args),
         command => {
             let ctx = Context::new(&cli.global).await?;
@@ -68,13 +68,43 @@ async fn run_emulator(mut args: crate::embedded::EmulatorArgs) -> Result<(), Cli
     if !args.demo && args.fixtures.is_none() && args.ak.is_empty() && args.token.is_empty() {
         args.demo = true;
     }
-    dataarts_emulator::run_cli(args).await.map_err(|e| match e {
-        dataarts_emulator::EmulatorError::Config(m) => CliError::Input {
-            message: m,
-            hint: None,
+    dataarts_emulator::run_cli(args)
+        .await
+        .map_err(emulator_error)
+}
+
+/// An emulator that could not start: bad flags or fixtures are usage errors (exit 2) naming
+/// the flag; a port that cannot be bound or another I/O failure is local (exit 6).
+#[cfg(feature = "emulator")]
+fn emulator_error(e: dataarts_emulator::EmulatorError) -> CliError {
+    use dataarts_emulator::EmulatorError as E;
+    let fixtures = |message: String| CliError::Input {
+        message,
+        hint: Some(
+            "--fixtures takes a JSON file of the documented shape (`dataarts-release emulator \
+             --help`); without it the demo data is used"
+                .into(),
+        ),
+    };
+    match e {
+        E::FixturesIo { path, source } => fixtures(format!(
+            "--fixtures {}: cannot read the file: {source}",
+            path.display()
+        )),
+        E::FixturesJson { path, source } => fixtures(match path {
+            Some(p) => format!(
+                "--fixtures {}: not valid fixtures JSON: {source}",
+                p.display()
+            ),
+            None => format!("--fixtures: not valid fixtures JSON: {source}"),
+        }),
+        E::FixturesInvalid(m) => fixtures(format!("--fixtures: invalid fixtures: {m}")),
+        E::Config(m) => CliError::Input {
+            message: format!("emulator: {m}"),
+            hint: Some("`dataarts-release emulator --help` lists its flags".into()),
         },
-        other => CliError::Local(format!("emulator: {other}")),
-    })
+        other => CliError::Local(format!("the emulator could not start or run: {other}")),
+    }
 }
 
 /// Without the `emulator` feature there is no emulator to run.
@@ -83,13 +113,17 @@ async fn run_emulator(_args: crate::embedded::EmulatorArgs) -> Result<(), CliErr
     Err(crate::embedded::missing())
 }
 
-/// Writes bytes to stdout; a closed pipe (`| head`) is not an error.
+/// Writes bytes to stdout. A closed pipe (`| head -1`) is not an error: the reader has what
+/// it wanted, so the rest is dropped quietly (exit 0, as `cat` does under a shell that ignores
+/// SIGPIPE). Any other failure (a full disk, `> /dev/full`) is a local failure, exit 6.
 pub fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
     let mut out = io::stdout().lock();
     match out.write_all(bytes).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(CliError::Local(format!("cannot write the output: {e}"))),
+        Err(e) => Err(CliError::Local(format!(
+            "cannot write the output to stdout: {e}"
+        ))),
     }
 }
 
@@ -113,5 +147,28 @@ pub fn emit<T: Serialize>(
                 write_stdout(table().as_bytes())
             }
         }
+    }
+}
+
+#[cfg(all(test, feature = "emulator"))]
+mod tests {
+    use super::*;
+    use crate::exit::Exit;
+    use dataarts_emulator::EmulatorError as E;
+
+    #[test]
+    fn emulator_failures_are_usage_for_flags_and_local_for_the_machine() {
+        let e = emulator_error(E::FixturesInvalid("duplicate package id 23".into()));
+        assert_eq!(e.exit(), Exit::Usage);
+        assert!(e.render().message.starts_with("--fixtures: "), "{e:?}");
+        let e = emulator_error(E::Config("--ak without --sk".into()));
+        assert_eq!(e.exit(), Exit::Usage);
+        let e = emulator_error(E::Bind {
+            port: 8080,
+            source: io::Error::from(io::ErrorKind::AddrInUse),
+        });
+        assert_eq!(e.exit(), Exit::Local);
+        assert!(e.render().message.contains("8080"), "{e:?}");
+        assert_eq!(CliError::Local("x".into()).exit(), Exit::Local);
     }
 }

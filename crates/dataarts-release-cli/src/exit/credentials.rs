@@ -2,7 +2,9 @@
 //! (the variables and flags that configure each source), chosen from the typed source and
 //! problem.
 
-use dataarts_release::{CredentialProblem, CredentialSource};
+use dataarts_release::{CredentialProblem, CredentialSource, Error};
+
+use super::Rendered;
 
 /// Everything that can supply credentials, for "nothing is configured".
 pub const WHAT_TO_SET: &str = "set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK; or \
@@ -72,6 +74,42 @@ fn endpoint(source: CredentialSource) -> &'static str {
         CredentialSource::EcsMetadata => "DATAARTS_METADATA_ENDPOINT",
         CredentialSource::PodIdentity => "HC_CONTAINER_CREDENTIALS_FULL_URI",
         _ => "--endpoint / --region",
+    }
+}
+
+/// Credentials that could not be had, worded from the typed source and problem. The
+/// wrapper's message is shown where it names what the user set (the unreadable file and its
+/// variable, the source's refusal); otherwise it speaks of `ClientBuilder` settings, and the
+/// hint names the variables instead.
+pub fn render(e: &Error, source: CredentialSource, problem: CredentialProblem) -> Rendered {
+    let message = match problem {
+        CredentialProblem::NotConfigured => {
+            return Rendered {
+                code: None,
+                message: "no credentials found: none are configured, and the ECS metadata \
+                          service (DATAARTS_METADATA_ENDPOINT) gave none"
+                    .into(),
+                request_id: None,
+                hint: Some(WHAT_TO_SET.into()),
+            }
+        }
+        CredentialProblem::Unreadable | CredentialProblem::Refused => e.to_string(),
+        CredentialProblem::Unreachable => {
+            format!("credentials from the {source}: the service did not answer")
+        }
+        CredentialProblem::Malformed => {
+            format!("credentials from the {source}: the answer did not hold credentials")
+        }
+        CredentialProblem::Expired => {
+            format!("credentials from the {source} expired and could not be renewed")
+        }
+        _ => format!("credentials from the {source} could not be obtained"),
+    };
+    Rendered {
+        code: None,
+        message,
+        request_id: None,
+        hint: Some(hint(source, problem)),
     }
 }
 

@@ -30,6 +30,9 @@ pub enum Exit {
     WaitTimeout = 4,
     /// 5: network or transport failure.
     Network = 5,
+    /// 6: a local I/O failure: the output or a report could not be written, or the
+    /// in-process emulator could not start.
+    Local = 6,
     /// 130: interrupted by SIGINT (Ctrl-C).
     Interrupted = 130,
     /// 143: terminated by SIGTERM.
@@ -37,6 +40,19 @@ pub enum Exit {
 }
 
 impl Exit {
+    /// Every exit code, in order.
+    pub const ALL: [Exit; 9] = [
+        Exit::Success,
+        Exit::Refused,
+        Exit::Usage,
+        Exit::Auth,
+        Exit::WaitTimeout,
+        Exit::Network,
+        Exit::Local,
+        Exit::Interrupted,
+        Exit::Terminated,
+    ];
+
     /// The numeric code.
     pub fn code(self) -> u8 {
         self as u8
@@ -79,7 +95,9 @@ pub enum CliError {
         /// How to resume.
         hint: Option<String>,
     },
-    /// A local failure (the in-process emulator, writing the output).
+    /// A local I/O failure (writing the output or a report, starting the in-process emulator
+    /// or the runtime): exit 6. The message says what could not be written and what had
+    /// already been sent.
     Local(String),
 }
 
@@ -110,11 +128,13 @@ pub fn exit_for(e: &ApiError) -> Exit {
         ErrorKind::Timeout | ErrorKind::Transport | ErrorKind::Decode => Exit::Network,
         ErrorKind::InvalidInput | ErrorKind::Config | ErrorKind::Local => Exit::Usage,
         ErrorKind::WaitTimeout => Exit::WaitTimeout,
-        // A source that could not be reached is a network problem; everything else about
-        // getting credentials (refused, unreadable, malformed, expired, none configured) is
+        // A source that could not be reached is a network problem; a file the user named
+        // that cannot be read is invalid input (nothing was sent); everything else about
+        // getting credentials (refused, malformed, expired, none configured) is
         // authentication.
         ErrorKind::Credentials => match credential_problem(e) {
             Some(CredentialProblem::Unreachable) => Exit::Network,
+            Some(CredentialProblem::Unreadable) => Exit::Usage,
             _ => Exit::Auth,
         },
         _ => Exit::Refused,
@@ -137,7 +157,7 @@ impl CliError {
             CliError::Api(e) => exit_for(e),
             CliError::Input { .. } => Exit::Usage,
             CliError::Releases { exit, .. } | CliError::Interrupted { exit, .. } => *exit,
-            CliError::Local(_) => Exit::Refused,
+            CliError::Local(_) => Exit::Local,
         }
     }
 
@@ -198,6 +218,27 @@ impl Rendered {
         }
         s
     }
+}
+
+/// How many items a one-line error lists before it says how many more there are.
+pub const LIST_LIMIT: usize = 10;
+
+/// Items for a one-line error: all of them up to [`LIST_LIMIT`], else the first ones and
+/// "... and N more (the full list is in --output json)"; "none" when empty.
+pub fn bounded_list<S: AsRef<str>>(items: &[S]) -> String {
+    if items.is_empty() {
+        return "none".into();
+    }
+    let shown: Vec<&str> = items.iter().take(LIST_LIMIT).map(AsRef::as_ref).collect();
+    let mut s = shown.join(", ");
+    if items.len() > LIST_LIMIT {
+        let _ = write!(
+            s,
+            " ... and {} more (the full list is in --output json)",
+            items.len() - LIST_LIMIT
+        );
+    }
+    s
 }
 
 /// Removes line breaks and other control characters (server text must not break our lines

@@ -25,7 +25,7 @@ pub(super) fn render_api(e: &ApiError) -> Rendered {
             message: format!(
                 "{} (released before the failure: {})",
                 inner.message,
-                ids.join(", ")
+                super::bounded_list(&ids)
             ),
             ..inner
         };
@@ -49,15 +49,51 @@ pub(super) fn render_api(e: &ApiError) -> Rendered {
             }),
         ),
         ApiError::Transport {
-            operation,
-            message,
-            connect,
+            connect: true,
+            proxy: Some(proxy),
+            source,
             ..
         } => plain(
+            format!(
+                "could not connect to the proxy {} ({}): {}",
+                proxy.url,
+                proxy.variable,
+                root_cause(source.as_deref().map(|e| e as _))
+                    .unwrap_or_else(|| "no connection".into())
+            ),
+            Some(&format!(
+                "check the proxy in {}, or add the endpoint's host to NO_PROXY",
+                proxy.variable
+            )),
+        ),
+        ApiError::Transport {
+            connect: true,
+            source,
+            message,
+            ..
+        } => plain(
+            // Only `scheme://host:port` of the URL: never its path or query.
+            match (
+                source.as_deref().and_then(|e| e.url()).and_then(|u| {
+                    Some(format!(
+                        "{}://{}:{}",
+                        u.scheme(),
+                        u.host_str()?,
+                        u.port_or_known_default()?
+                    ))
+                }),
+                root_cause(source.as_deref().map(|e| e as _)),
+            ) {
+                (Some(origin), Some(cause)) => format!("could not connect to {origin}: {cause}"),
+                _ => format!("could not connect: {message}"),
+            },
+            Some("check --endpoint / --region, the proxy and the network"),
+        ),
+        ApiError::Transport {
+            operation, message, ..
+        } => plain(
             format!("{operation}: {message}"),
-            Some(if *connect {
-                "could not connect: check --endpoint / --region, the proxy and the network"
-            } else if is_write(*operation) {
+            Some(if is_write(*operation) {
                 "the connection failed after the request was sent: check with `dataarts-release \
                  packages show <ID>` before retrying"
             } else {
@@ -98,12 +134,16 @@ pub(super) fn render_api(e: &ApiError) -> Rendered {
         },
         ApiError::Credentials {
             provider, problem, ..
+        } => super::credentials::render(e, *provider, *problem),
+        ApiError::ProjectDiscovery {
+            region,
+            iam_endpoint,
+            problem,
+            status,
+            projects,
+            ..
         } => plain(
-            e.to_string(),
-            Some(&super::credentials::hint(*provider, *problem)),
-        ),
-        ApiError::ProjectDiscovery { problem, .. } => plain(
-            e.to_string(),
+            discovery_message(region, iam_endpoint, *problem, *status, projects),
             Some(match problem {
                 DiscoveryProblem::NoMatch => {
                     "check --region (the IAM project is named after it), or pass --project-id \
@@ -148,6 +188,29 @@ pub(super) fn render_api(e: &ApiError) -> Rendered {
         ),
         other => plain(other.to_string(), None),
     }
+}
+
+/// Why the project id of `region` could not be looked up, from the typed parts.
+fn discovery_message(
+    region: &str,
+    iam: &str,
+    problem: DiscoveryProblem,
+    status: Option<u16>,
+    projects: &[String],
+) -> String {
+    let why = match problem {
+        DiscoveryProblem::NoMatch => format!("IAM knows no project named {region}"),
+        DiscoveryProblem::SeveralMatches => format!(
+            "IAM has several projects named {region}: {}",
+            super::bounded_list(projects)
+        ),
+        DiscoveryProblem::Refused => "IAM refused the credentials".to_string(),
+        DiscoveryProblem::Unreachable => "IAM did not answer".to_string(),
+        DiscoveryProblem::Malformed => "IAM's answer could not be read".to_string(),
+        _ => "IAM failed".to_string(),
+    };
+    let status = status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
+    format!("could not look up the project id of region {region} with IAM at {iam}: {why}{status}")
 }
 
 fn plain(message: String, hint: Option<&str>) -> Rendered {
@@ -209,14 +272,48 @@ fn service(e: &ApiError, s: &ServiceError) -> Rendered {
     }
 }
 
-/// An input the wrapper refused before sending.
+/// An input the wrapper refused before sending, named by the flag or argument that gave it.
+/// The wrapper's reason is shown only where it describes the value itself (its characters, a
+/// duplicate, its range); what to do is always said here, in the CLI's terms.
 fn input(what: Input, problem: InputProblem, reason: &str) -> Rendered {
+    use InputProblem as P;
     match (what, problem) {
-        (Input::Workspace, InputProblem::Missing) => plain(
+        (Input::Workspace, P::Missing) => plain(
             "this command needs a workspace".into(),
             Some("pass --workspace ID or set DATAARTS_WORKSPACE"),
         ),
-        _ => plain(format!("invalid {what}: {reason}"), None),
+        (Input::PackageName, P::Missing | P::Empty) => plain(
+            "--name is empty".into(),
+            Some("give the new package a name: --name NAME"),
+        ),
+        (Input::Applicant, P::Missing | P::Empty) => plain(
+            "--applicant is empty".into(),
+            Some("give the applicant's user id: --applicant USER_ID"),
+        ),
+        (Input::Approvers | Input::ApproverId, P::Missing | P::Empty) => plain(
+            "no approver".into(),
+            Some("give at least one approver: --approver USER_ID (repeatable)"),
+        ),
+        (_, P::TooMany) => plain(
+            format!("too many {}s in one command", input_name(what)),
+            Some("at most 100 per command: split them over several commands"),
+        ),
+        _ => plain(format!("invalid {}: {reason}", input_name(what)), None),
+    }
+}
+
+/// An input as the CLI names it: the flag, or the argument as `--help` shows it.
+fn input_name(what: Input) -> &'static str {
+    match what {
+        Input::PackageId | Input::PackageIds => "package id",
+        Input::TaskId => "task id",
+        Input::PendingItemId | Input::PendingItemIds => "pending item id",
+        Input::ApproverId | Input::Approvers => "--approver",
+        Input::Applicant => "--applicant",
+        Input::PackageName => "--name",
+        Input::Workspace => "--workspace / DATAARTS_WORKSPACE",
+        Input::Limit => "--limit",
+        _ => "value",
     }
 }
 
@@ -242,6 +339,13 @@ fn config(setting: Setting, origin: &Origin, problem: ConfigProblem, message: &s
                  or DATAARTS_ENDPOINT",
             ),
         ),
+        (_, ConfigProblem::InsecureHttp) => plain(
+            format!(
+                "{}: http:// is only allowed for a loopback host (a local emulator)",
+                source(setting, origin)
+            ),
+            Some("use the https:// URL of the service"),
+        ),
         _ => plain(format!("{}: {message}", source(setting, origin)), None),
     }
 }
@@ -255,6 +359,12 @@ fn source(setting: Setting, origin: &Origin) -> String {
         },
         Origin::ProfileFile(path) => profile_file(path),
         Origin::RegionPattern => Setting::Region.label().to_string(),
+        // The CLI sets these on the builder itself with `--emulator`.
+        Origin::Builder => match setting {
+            Setting::Workspace => "--workspace".to_string(),
+            Setting::SigningAlgorithm => "--signing-algorithm".to_string(),
+            _ => setting.label().to_string(),
+        },
         _ => setting.label().to_string(),
     }
 }
@@ -300,6 +410,16 @@ fn round_secs(d: Duration) -> Duration {
 }
 
 /// True for operations that change state (from the operation table).
+/// The innermost cause of an HTTP library error ("Connection refused (os error 111)"),
+/// without the chain of wrappers around it.
+fn root_cause(e: Option<&(dyn std::error::Error + 'static)>) -> Option<String> {
+    let mut cause = e?;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    Some(cause.to_string())
+}
+
 fn is_write(operation: Operation) -> bool {
     operation.retry() != RetryClass::Read
 }

@@ -117,6 +117,7 @@ fn transport_is_5() {
         operation: Operation::ShowFactoryPackageDetail,
         message: "connection refused".into(),
         connect: true,
+        proxy: None,
         source: None,
     };
     assert_eq!(exit_for(&e), Exit::Network);
@@ -325,7 +326,16 @@ fn bad_values_name_their_origin_and_flag() {
         assert_eq!(exit_for(&e), Exit::Usage);
         let r = render_api(&e);
         assert!(r.message.starts_with(prefix), "{prefix}: {r:?}");
-        assert_eq!(r.hint, None);
+        assert!(!r.message.contains("ClientBuilder"), "{r:?}");
+        if setting == Setting::Endpoint {
+            // http:// on a remote host: the CLI says what to use instead.
+            assert_eq!(
+                r.hint.as_deref(),
+                Some("use the https:// URL of the service")
+            );
+        } else {
+            assert_eq!(r.hint, None);
+        }
     }
 }
 
@@ -413,8 +423,8 @@ fn credentials_error(provider: CredentialSource, problem: CredentialProblem) -> 
     }
 }
 
-/// Credentials that could not be had: 3, except a source that did not answer (5); the hint
-/// names what configures the source, in the CLI's terms.
+/// Credentials that could not be had: 3, except a source that did not answer (5) and a file
+/// that cannot be read (2); the hint names what configures the source, in the CLI's terms.
 #[test]
 fn credential_problems_are_3_or_5_with_a_hint_naming_the_source() {
     use dataarts_release::{CredentialProblem as P, CredentialSource as S};
@@ -422,14 +432,18 @@ fn credential_problems_are_3_or_5_with_a_hint_naming_the_source() {
         (P::Unreachable, Exit::Network),
         (P::Refused, Exit::Auth),
         (P::Malformed, Exit::Auth),
-        (P::Unreadable, Exit::Auth),
+        (P::Unreadable, Exit::Usage),
         (P::Expired, Exit::Auth),
         (P::NotConfigured, Exit::Auth),
     ] {
         let e = credentials_error(S::IdpFederation, problem);
         assert_eq!(exit_for(&e), exit, "{problem:?}");
         let r = render_api(&e);
-        assert!(r.message.contains("identity-provider federation"), "{r:?}");
+        if problem == P::NotConfigured {
+            assert!(r.message.starts_with("no credentials found"), "{r:?}");
+        } else {
+            assert!(r.message.contains("identity-provider federation"), "{r:?}");
+        }
         assert!(r.hint.is_some(), "{problem:?}");
         // Also when a deploy released some packages before the refresh failed.
         let partial = ApiError::PartialRelease {
@@ -444,4 +458,36 @@ fn credential_problems_are_3_or_5_with_a_hint_naming_the_source() {
     assert!(r.hint.unwrap().contains("HUAWEICLOUD_SDK_STS_ENDPOINT"));
     let r = render_api(&credentials_error(S::EcsMetadata, P::NotConfigured));
     assert!(r.hint.unwrap().contains("--token-file"));
+}
+
+/// The exit table of `--help` lists exactly the codes of [`Exit`], each once.
+#[test]
+fn help_lists_every_exit_code_and_no_other() {
+    // Exhaustive: a new variant does not compile until it is listed here and in `ALL`.
+    let position = |e: Exit| match e {
+        Exit::Success => 0,
+        Exit::Refused => 1,
+        Exit::Usage => 2,
+        Exit::Auth => 3,
+        Exit::WaitTimeout => 4,
+        Exit::Network => 5,
+        Exit::Local => 6,
+        Exit::Interrupted => 7,
+        Exit::Terminated => 8,
+    };
+    for (i, e) in Exit::ALL.iter().enumerate() {
+        assert_eq!(position(*e), i, "{e:?}");
+    }
+    let table = crate::cli::EXIT_CODES
+        .split("\n\n")
+        .next()
+        .expect("the exit table comes first");
+    // A code line is indented and starts with the number; continuation lines do not.
+    let listed: Vec<u8> = table
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next()?.parse().ok())
+        .collect();
+    let codes: Vec<u8> = Exit::ALL.iter().map(|e| e.code()).collect();
+    assert_eq!(listed, codes, "{table}");
 }

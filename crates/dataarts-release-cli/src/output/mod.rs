@@ -44,7 +44,8 @@ pub struct ErrorJson {
     pub hint: Option<String>,
     /// The exit code this error leads to: 1 refused or failed, 2 usage or invalid input
     /// (nothing was sent), 3 authentication or permission, 4 timed out while waiting,
-    /// 5 network or transport failure, 130 interrupted (SIGINT), 143 terminated (SIGTERM).
+    /// 5 network or transport failure, 6 local I/O failure (output, report or in-process
+    /// emulator), 130 interrupted (SIGINT), 143 terminated (SIGTERM).
     pub exit_code: u8,
 }
 

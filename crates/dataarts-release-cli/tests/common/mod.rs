@@ -155,6 +155,17 @@ impl Cli {
         cmd.output().expect("run dataarts-release")
     }
 
+    /// Runs the command with stdout going to `out` (a file such as `/dev/full`); stderr is
+    /// captured, the returned stdout is empty.
+    pub fn run_with_stdout(mut self, out: std::fs::File) -> Output {
+        self.cmd
+            .stdin(std::process::Stdio::null())
+            .stdout(out)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .expect("run dataarts-release")
+    }
+
     /// Starts the command without waiting for it (stdout and stderr captured).
     pub fn spawn(mut self) -> Running {
         let child = self

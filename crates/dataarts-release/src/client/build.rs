@@ -188,6 +188,7 @@ impl ClientBuilder {
             region: self.region.clone(),
             urls,
             http,
+            env_proxy: self.http_client.is_none() && self.proxy.is_none(),
             clock: self.clock.clone(),
             attempt_timeout: self.attempt_timeout,
             retry: self.retry,

@@ -49,7 +49,10 @@ async fn a_signing_failure_arrives_typed_and_nothing_is_sent() {
         } => assert_eq!(header, "workspace"),
         other => panic!("{other:?}"),
     }
-    assert!(emu.journal().is_empty(), "nothing may be sent");
+    assert!(
+        emu.journal().is_empty() && emu.refused_auth().total == 0,
+        "nothing may be sent"
+    );
 
     // The same request with a clean header is sent and answered.
     let b = c
@@ -90,6 +93,9 @@ async fn capture_is_per_call() {
     assert!(raw.is_err());
     let local = local.expect("the failure is kept");
     assert!(local.downcast_ref::<LocalProblem>().is_some());
-    assert!(emu.journal().is_empty(), "nothing may be sent");
+    assert!(
+        emu.journal().is_empty() && emu.refused_auth().total == 0,
+        "nothing may be sent"
+    );
     emu.shutdown().await;
 }

@@ -168,6 +168,10 @@ pub enum ConfigProblem {
     Conflict,
     /// A file it names does not exist or cannot be read.
     Unreadable,
+    /// An endpoint URL uses `http://` on a host that is not loopback, which
+    /// [`ClientBuilder::allow_insecure_http`](crate::ClientBuilder::allow_insecure_http)
+    /// did not allow.
+    InsecureHttp,
 }
 
 /// The name of the source an error message starts with: the variable, the file, the builder

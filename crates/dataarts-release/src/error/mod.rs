@@ -15,6 +15,7 @@ mod discovery;
 mod hints;
 mod input;
 mod kind;
+mod proxy;
 mod service;
 
 pub(crate) use hints::is_write;
@@ -25,6 +26,7 @@ pub(crate) use config::SourceName;
 pub use config::{ConfigProblem, Origin, Setting};
 pub use discovery::DiscoveryProblem;
 pub use input::{Input, InputProblem, LocalProblem};
+pub use proxy::ProxyUsed;
 pub use service::ServiceError;
 
 /// Shorthand for `Result<T, dataarts_release::Error>`.
@@ -86,15 +88,23 @@ pub enum Error {
         after: Option<Duration>,
     },
     /// The request could not be sent, or the connection failed before a full answer arrived.
-    #[error("{operation}: {message}{hint}", hint = if *.connect { ": could not connect; check the endpoint, proxy and network" } else { ": the connection failed after the request was sent" })]
+    #[error("{operation}: {message}{hint}", hint = match (.connect, .proxy) {
+        (true, Some(p)) => format!(": could not connect through the proxy {p}; check the proxy, or add the host to NO_PROXY"),
+        (true, None) => ": could not connect; check the endpoint, proxy and network".to_string(),
+        (false, _) => ": the connection failed after the request was sent".to_string(),
+    })]
     Transport {
         /// The operation.
         operation: Operation,
         /// What went wrong (from the HTTP library).
         message: String,
         /// True when no connection could be made, so the request provably never reached
-        /// the server.
+        /// the server (nor, with a proxy, necessarily the proxy).
         connect: bool,
+        /// The proxy from the environment that the request went through, when one did
+        /// (`None` with [`ClientBuilder::proxy`](crate::ClientBuilder::proxy) or
+        /// [`ClientBuilder::http_client`](crate::ClientBuilder::http_client)).
+        proxy: Option<ProxyUsed>,
         /// The underlying error.
         #[source]
         source: Option<Arc<reqwest::Error>>,
@@ -553,7 +563,9 @@ impl Error {
         }
     }
 
-    pub(crate) fn from_reqwest(operation: Operation, e: reqwest::Error) -> Self {
+    /// `env_proxy`: whether the client takes its proxy from the environment (no
+    /// [`ClientBuilder::proxy`](crate::ClientBuilder::proxy) or custom HTTP client).
+    pub(crate) fn from_reqwest(operation: Operation, e: reqwest::Error, env_proxy: bool) -> Self {
         if e.is_timeout() {
             return Error::Timeout {
                 operation,
@@ -568,10 +580,12 @@ impl Error {
             message.push_str(&s.to_string());
             source = s.source();
         }
+        let proxy = e.url().filter(|_| env_proxy).and_then(ProxyUsed::from_env);
         Error::Transport {
             operation,
             message,
             connect,
+            proxy,
             source: Some(Arc::new(e)),
         }
     }

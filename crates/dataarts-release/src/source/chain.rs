@@ -10,7 +10,7 @@ use secrecy::SecretString;
 use super::env::*;
 use super::profile::{profile_path, read_token_file, Profile};
 use crate::auth::{EcsMetadata, IdToken, IdpFederation, OidcFederation, PodIdentity};
-use crate::credentials::Credentials;
+use crate::credentials::{header_problem, Credentials};
 use crate::error::{ConfigProblem, Error, Origin, Result, Setting};
 
 /// The variables that mean "OIDC federation was meant" when any of them is set.
@@ -238,6 +238,18 @@ fn aksk(env: &EnvSource) -> Result<Option<Credentials>> {
     let ak = env.get(ENV_AK, Setting::Credentials)?;
     let sk = env.get(ENV_SK, Setting::Credentials)?;
     let st = env.get(ENV_SECURITY_TOKEN, Setting::Credentials)?;
+    // Checked here too, so that the message names the one variable at fault.
+    for (name, field, v) in [
+        (ENV_AK, "access key (AK)", &ak),
+        (ENV_SECURITY_TOKEN, "security token", &st),
+    ] {
+        let problem = v
+            .as_deref()
+            .and_then(|v| header_problem(field, v, name != ENV_AK));
+        if let Some(message) = problem {
+            return Err(error(name, ConfigProblem::Invalid, message));
+        }
+    }
     match (ak, sk) {
         (Some(ak), Some(sk)) => Ok(Some(match st {
             Some(t) => Credentials::temporary(ak, sk, t),
@@ -273,6 +285,9 @@ fn metadata(env: &EnvSource) -> Result<Chosen> {
                 matches!(u.scheme(), "http" | "https")
                     && u.host_str().is_some_and(|h| !h.is_empty())
             });
+            if let Some(why) = crate::config::missing_scheme(&uri) {
+                return Err(error(ENV_POD_CREDENTIALS_URI, ConfigProblem::Invalid, why));
+            }
             if parsed.is_none() {
                 return Err(error(
                     ENV_POD_CREDENTIALS_URI,

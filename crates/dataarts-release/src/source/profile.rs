@@ -3,13 +3,15 @@
 use std::path::{Path, PathBuf};
 
 use super::env::{EnvSource, ENV_AUTH_TOKEN_FILE, ENV_CREDENTIALS_FILE};
-use crate::auth::fetch::file::{read_bounded, read_small_file, FileProblem, MAX_TOKEN_FILE};
+use crate::auth::fetch::file::{
+    dangling_target, read_bounded, read_small_file, FileProblem, MAX_TOKEN_FILE,
+};
 use crate::auth::IdpFederation;
 use crate::credentials::Credentials;
 use crate::error::{ConfigProblem, Error, Origin, Result, Setting};
 
 /// The most we read of a profile file.
-const MAX_PROFILE: u64 = 1024 * 1024;
+const MAX_PROFILE: u64 = 256 * 1024;
 
 /// What the profile file's `[basic]` section holds.
 #[derive(Default)]
@@ -50,6 +52,27 @@ pub(crate) fn read_profile(env: &EnvSource) -> Result<(Profile, Option<Origin>)>
     let from_file = |setting, problem, message: String| {
         Error::config(setting, origin.clone(), problem, message)
     };
+    // A default profile that is a link to nowhere was put there on purpose: say so rather
+    // than fall through to "no credentials".
+    if let Some(target) = dangling_target(&path) {
+        let named_by = match explicit {
+            true => Origin::Environment(ENV_CREDENTIALS_FILE.into()),
+            false => origin.clone(),
+        };
+        return Err(Error::config(
+            Setting::ProfileFile,
+            named_by,
+            ConfigProblem::Unreadable,
+            format!(
+                "{}is a symbolic link to {}, which does not exist; fix the link or remove it",
+                match explicit {
+                    true => format!("{} ", path.display()),
+                    false => String::new(),
+                },
+                target.display()
+            ),
+        ));
+    }
     if !path.exists() {
         if explicit {
             return Err(Error::config(
@@ -64,12 +87,21 @@ pub(crate) fn read_profile(env: &EnvSource) -> Result<(Profile, Option<Origin>)>
         }
         return Ok((Profile::default(), None));
     }
-    let text = read_bounded(&path, MAX_PROFILE).map_err(|e| {
-        from_file(
+    let text = read_bounded(&path, MAX_PROFILE).map_err(|e| match explicit {
+        true => Error::config(
+            Setting::ProfileFile,
+            Origin::Environment(ENV_CREDENTIALS_FILE.into()),
+            ConfigProblem::Unreadable,
+            format!(
+                "{} {e}; fix the path or unset {ENV_CREDENTIALS_FILE}",
+                path.display()
+            ),
+        ),
+        false => from_file(
             Setting::ProfileFile,
             ConfigProblem::Unreadable,
             format!("{e}; check the path and its permissions"),
-        )
+        ),
     })?;
     let ini = ini::Ini::load_from_str(&text).map_err(|e| {
         from_file(
@@ -163,7 +195,7 @@ pub(crate) fn read_profile(env: &EnvSource) -> Result<(Profile, Option<Origin>)>
 pub(crate) fn read_token_file(path: &Path) -> Result<String> {
     read_small_file(path, MAX_TOKEN_FILE).map_err(|e| {
         let (problem, fix) = match &e {
-            FileProblem::Io(_) | FileProblem::NotRegular(_) => (
+            FileProblem::Io(_) | FileProblem::Dangling(_) | FileProblem::NotRegular(_) => (
                 ConfigProblem::Unreadable,
                 format!("fix the path or unset {ENV_AUTH_TOKEN_FILE}"),
             ),

@@ -119,7 +119,7 @@ pub fn failure(end: &RunEnd<'_>) -> Option<CliError> {
             "{} of {} packages {what}: {}; {done}: {}",
             not.len(),
             rows.len(),
-            described.join(", "),
+            crate::exit::bounded_list(&described),
             list(&released)
         ),
         exit,
@@ -176,9 +176,5 @@ fn ids<'a>(rows: impl Iterator<Item = &'a Row>) -> Vec<&'a str> {
 }
 
 fn list(ids: &[&str]) -> String {
-    if ids.is_empty() {
-        "none".into()
-    } else {
-        ids.join(", ")
-    }
+    crate::exit::bounded_list(ids)
 }

@@ -193,7 +193,7 @@ fn a_file_that_cannot_be_written_names_the_flag_and_the_path() {
         summary: Some(blocker.join("step.md")),
     };
     let e = write_to(&t, &run(vec![released("23", 1)])).unwrap_err();
-    assert_eq!(e.exit(), Exit::Refused);
+    assert_eq!(e.exit(), Exit::Local);
     let m = e.render().message;
     assert!(m.starts_with("--junit "), "{m}");
     assert!(
@@ -224,8 +224,8 @@ fn finish_keeps_the_run_error_and_fails_an_ok_run() {
     let e = finish(&bad, &r, Ok(())).unwrap_err();
     assert_eq!(
         e.exit(),
-        Exit::Refused,
-        "not a usage error: the run did send"
+        Exit::Local,
+        "a local I/O failure, not a usage error: the run did send"
     );
     assert!(e.render().message.starts_with("--junit "));
     assert!(finish(&ReportArgs::default(), &r, Ok(())).is_ok());

@@ -162,9 +162,20 @@ pub(crate) fn parse_credential(body: &[u8]) -> Result<Temporary, String> {
             Some(v) => Ok(v),
         }
     };
-    let ak = field(&["access", "accessKeyId", "access_key_id"])?;
+    // The AK and the security token go into headers: visible ASCII only.
+    let header_field = |keys: &[&str]| -> Result<String, String> {
+        let v = field(keys)?;
+        match crate::validate::not_visible_ascii(&v) {
+            None => Ok(v),
+            Some(_) => Err(format!(
+                "its {} contains a character an HTTP header cannot carry",
+                keys[0]
+            )),
+        }
+    };
+    let ak = header_field(&["access", "accessKeyId", "access_key_id"])?;
     let sk = field(&["secret", "secretAccessKey", "secret_access_key"])?;
-    let token = field(&["securitytoken", "securityToken", "security_token"])?;
+    let token = header_field(&["securitytoken", "securityToken", "security_token"])?;
     let expiry = field(&["expires_at", "expiration"])?;
     let expires_at = parse_time(&expiry).ok_or_else(|| {
         format!(
@@ -299,6 +310,14 @@ mod tests {
             (
                 r#"{"credential":{"access":"A\u0000B","secret":"SECRETVALUE","securitytoken":"T","expires_at":"2026-12-02T03:04:05Z"}}"#,
                 "control characters",
+            ),
+            (
+                r#"{"credential":{"access":"\u00c4K","secret":"SECRETVALUE","securitytoken":"T","expires_at":"2026-12-02T03:04:05Z"}}"#,
+                "its access contains a character an HTTP header cannot carry",
+            ),
+            (
+                r#"{"credential":{"access":"AK","secret":"SECRETVALUE","securitytoken":"T SECRETVALUE","expires_at":"2026-12-02T03:04:05Z"}}"#,
+                "its securitytoken contains a character",
             ),
         ];
         for (body, expected) in cases {

@@ -19,6 +19,8 @@ pub(crate) const MAX_TOKEN_FILE: u64 = 64 * 1024;
 pub(crate) enum FileProblem {
     /// It does not exist, or could not be opened or read.
     Io(std::io::Error),
+    /// It is a symbolic link to this path, which does not exist.
+    Dangling(PathBuf),
     /// It is a directory, a device, a FIFO or a socket.
     NotRegular(&'static str),
     /// It is larger than the cap.
@@ -38,6 +40,11 @@ impl fmt::Display for FileProblem {
                 f.write_str("does not exist")
             }
             Self::Io(e) => write!(f, "cannot be read ({e})"),
+            Self::Dangling(target) => write!(
+                f,
+                "is a symbolic link to {}, which does not exist",
+                target.display()
+            ),
             Self::NotRegular(what) => write!(f, "is {what}, not a regular file"),
             Self::TooLarge(cap) => write!(f, "is larger than {} KiB", cap / 1024),
             Self::NotText => f.write_str("is not UTF-8 text"),
@@ -63,10 +70,14 @@ pub(crate) fn read_small_file(path: &Path, cap: u64) -> Result<String, FileProbl
     Ok(text.to_string())
 }
 
-/// Reads a UTF-8 text file of at most `cap` bytes; regular files only.
+/// Reads a UTF-8 text file of at most `cap` bytes; regular files only. A byte-order mark
+/// at the very start (as some Windows editors write) is dropped.
 pub(crate) fn read_bounded(path: &Path, cap: u64) -> Result<String, FileProblem> {
     // Look before opening: opening a FIFO for reading blocks until a writer appears.
-    let meta = std::fs::metadata(path).map_err(FileProblem::Io)?;
+    let meta = std::fs::metadata(path).map_err(|e| match dangling_target(path) {
+        Some(target) => FileProblem::Dangling(target),
+        None => FileProblem::Io(e),
+    })?;
     if !meta.is_file() {
         return Err(FileProblem::NotRegular(kind(&meta)));
     }
@@ -83,7 +94,20 @@ pub(crate) fn read_bounded(path: &Path, cap: u64) -> Result<String, FileProblem>
     if bytes.len() as u64 > cap {
         return Err(FileProblem::TooLarge(cap));
     }
-    String::from_utf8(bytes).map_err(|_| FileProblem::NotText)
+    let text = String::from_utf8(bytes).map_err(|_| FileProblem::NotText)?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
+/// Where `path` points when it is a symbolic link whose target does not exist.
+pub(crate) fn dangling_target(path: &Path) -> Option<PathBuf> {
+    let link = std::fs::symlink_metadata(path).ok()?;
+    if !link.file_type().is_symlink() || path.exists() {
+        return None;
+    }
+    std::fs::read_link(path).ok()
 }
 
 fn kind(meta: &std::fs::Metadata) -> &'static str {
@@ -153,6 +177,7 @@ fn fix_hint(problem: &FileProblem) -> &'static str {
         FileProblem::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
             "point the setting at the file the CI system writes"
         }
+        FileProblem::Dangling(_) => "fix the link or point the setting at the file itself",
         FileProblem::Io(_) => "check its permissions",
         _ => "point the setting at the right file",
     }
@@ -205,6 +230,40 @@ mod tests {
         assert!(matches!(
             read_small_file(Path::new("/dev/zero"), 64),
             Err(FileProblem::NotRegular("a device"))
+        ));
+    }
+
+    #[test]
+    fn a_byte_order_mark_at_the_start_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t");
+        std::fs::write(&p, "\u{feff}the-token\n").unwrap();
+        assert_eq!(read_small_file(&p, 64).unwrap(), "the-token");
+        std::fs::write(&p, "a\u{feff}b").unwrap();
+        assert_eq!(read_bounded(&p, 64).unwrap(), "a\u{feff}b");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn dangling_links_and_fifos_are_named_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(dir.path().join("gone"), &link).unwrap();
+        let e = read_small_file(&link, 64).unwrap_err();
+        assert!(
+            matches!(&e, FileProblem::Dangling(t) if t.ends_with("gone")),
+            "{e}"
+        );
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        assert!(matches!(
+            read_small_file(&fifo, 64),
+            Err(FileProblem::NotRegular("a FIFO"))
         ));
     }
 

@@ -356,8 +356,17 @@ fn with_metadata_note(pod_error: Error, metadata_error: &Error) -> Error {
         } => Error::Credentials {
             provider,
             problem,
+            // Only how the metadata service failed: its own advice speaks of its settings,
+            // which are beside the point once pod identity is configured.
             message: format!(
-                "{message} (the ECS metadata service was tried first: {metadata_error})"
+                "{message} (the ECS metadata service was tried first and {})",
+                match metadata_error {
+                    Error::Credentials {
+                        problem: CredentialProblem::Refused,
+                        ..
+                    } => "refused",
+                    _ => "did not answer",
+                }
             ),
         },
         other => other,
