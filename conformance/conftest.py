@@ -183,6 +183,14 @@ def journal(emu: Emulator, after: int = 0) -> list[dict]:
     return data if isinstance(data, list) else data.get("entries", [])
 
 
+def refused_auth(emu: Emulator, error_code: str) -> int:
+    """How many API requests the emulator's gateway refused with `error_code` (`APIGW.0301`...)
+    since it started. Such requests are counted, not journalled (`GET /_emulator/journal/stats`)."""
+    with urllib.request.urlopen(f"{emu.url}/_emulator/journal/stats", timeout=10) as answer:
+        stats = json.load(answer)
+    return int(stats["refused_auth"]["by_error_code"].get(error_code, 0))
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _sdk_metadata_on_loopback():
     """The official SDK's metadata source has its address hard-coded (`MetadataAccessor.

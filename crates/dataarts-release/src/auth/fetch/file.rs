@@ -183,6 +183,19 @@ fn fix_hint(problem: &FileProblem) -> &'static str {
     }
 }
 
+/// A FIFO nobody writes to, named `fifo` in `dir` (for the tests that check it is refused
+/// without blocking).
+#[cfg(all(test, unix))]
+pub(crate) fn make_fifo(dir: &Path) -> PathBuf {
+    let fifo = dir.join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("run mkfifo");
+    assert!(made.success(), "mkfifo failed");
+    fifo
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,12 +268,7 @@ mod tests {
             "{e}"
         );
         assert!(e.to_string().contains("symbolic link"), "{e}");
-        let fifo = dir.path().join("fifo");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap();
-        assert!(made.success());
+        let fifo = make_fifo(dir.path());
         assert!(matches!(
             read_small_file(&fifo, 64),
             Err(FileProblem::NotRegular("a FIFO"))

@@ -246,12 +246,7 @@ async fn token_files_that_cannot_be_used() {
 #[tokio::test]
 async fn a_fifo_is_refused_without_waiting_for_a_writer() {
     let dir = tempfile::tempdir().unwrap();
-    let fifo = dir.path().join("fifo");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    let fifo = crate::auth::fetch::file::make_fifo(dir.path());
     let ctx = Ctx::all(CLOSED);
     let pod = Dynamic::Pod(PodIdentity::new(format!("{CLOSED}/creds"), &fifo));
     let started = Instant::now();
