@@ -87,7 +87,7 @@ pub(super) fn render_api(e: &ApiError) -> Rendered {
                 (Some(origin), Some(cause)) => format!("could not connect to {origin}: {cause}"),
                 _ => format!("could not connect: {message}"),
             },
-            Some("check --endpoint / --region, the proxy and the network"),
+            Some("could not connect: check --endpoint / --region, the proxy and the network"),
         ),
         ApiError::Transport {
             operation, message, ..
