@@ -257,3 +257,30 @@ fn failing_commands_speak_in_flags_and_variables() {
         }
     }
 }
+
+/// A connection the server closes before answering: the message names the address and the
+/// cause, not the HTTP library's chain of errors or the operation's id.
+#[test]
+fn a_broken_connection_names_the_address_and_the_cause() {
+    let emu = TestEmu::with(|b| {
+        b.faults(dataarts_emulator::FaultConfig {
+            drop_after: 1.0,
+            ..dataarts_emulator::FaultConfig::default()
+        })
+    });
+    let o = cli(&["packages", "list"]).against(&emu).run();
+    let err = stderr(&o);
+    assert_eq!(code(&o), 5, "{err}");
+    let expected = format!(
+        "error: the connection to {} broke before the answer: ",
+        emu.url()
+    );
+    assert!(err.starts_with(&expected), "{err}");
+    for word in LIBRARY_WORDING {
+        assert!(!err.contains(word), "shows the library's {word:?}: {err}");
+    }
+    assert!(
+        err.contains("hint: the connection failed; try again"),
+        "{err}"
+    );
+}

@@ -49,57 +49,60 @@ pub(super) fn render_api(e: &ApiError) -> Rendered {
             }),
         ),
         ApiError::Transport {
-            connect: true,
-            proxy: Some(proxy),
-            source,
-            ..
-        } => plain(
-            format!(
-                "could not connect to the proxy {} ({}): {}",
-                proxy.url,
-                proxy.variable,
-                root_cause(source.as_deref().map(|e| e as _))
-                    .unwrap_or_else(|| "no connection".into())
-            ),
-            Some(&format!(
-                "check the proxy in {}, or add the endpoint's host to NO_PROXY",
-                proxy.variable
-            )),
-        ),
-        ApiError::Transport {
-            connect: true,
-            source,
+            operation,
             message,
-            ..
-        } => plain(
-            // Only `scheme://host:port` of the URL: never its path or query.
-            match (
-                source.as_deref().and_then(|e| e.url()).and_then(|u| {
-                    Some(format!(
-                        "{}://{}:{}",
-                        u.scheme(),
-                        u.host_str()?,
-                        u.port_or_known_default()?
-                    ))
-                }),
-                root_cause(source.as_deref().map(|e| e as _)),
-            ) {
-                (Some(origin), Some(cause)) => format!("could not connect to {origin}: {cause}"),
-                _ => format!("could not connect: {message}"),
-            },
-            Some("could not connect: check --endpoint / --region, the proxy and the network"),
-        ),
-        ApiError::Transport {
-            operation, message, ..
-        } => plain(
-            format!("{operation}: {message}"),
-            Some(if is_write(*operation) {
-                "the connection failed after the request was sent: check with `dataarts-release \
-                 packages show <ID>` before retrying"
-            } else {
-                "the connection failed; try again"
-            }),
-        ),
+            connect,
+            proxy,
+            source,
+        } => {
+            // Only `scheme://host:port` of the URL, never its path or query; and the innermost
+            // cause, without the HTTP library's chain of wrappers around it.
+            let origin = source.as_deref().and_then(|e| e.url()).and_then(|u| {
+                Some(format!(
+                    "{}://{}:{}",
+                    u.scheme(),
+                    u.host_str()?,
+                    u.port_or_known_default()?
+                ))
+            });
+            let cause =
+                root_cause(source.as_deref().map(|e| e as _)).unwrap_or_else(|| message.clone());
+            match (connect, proxy) {
+                (true, Some(proxy)) => plain(
+                    format!(
+                        "could not connect to the proxy {} ({}): {cause}",
+                        proxy.url, proxy.variable
+                    ),
+                    Some(&format!(
+                        "check the proxy in {}, or add the endpoint's host to NO_PROXY",
+                        proxy.variable
+                    )),
+                ),
+                (true, None) => plain(
+                    match origin {
+                        Some(origin) => format!("could not connect to {origin}: {cause}"),
+                        None => format!("could not connect: {cause}"),
+                    },
+                    Some(
+                        "could not connect: check --endpoint / --region, the proxy and the network",
+                    ),
+                ),
+                (false, _) => plain(
+                    match origin {
+                        Some(origin) => {
+                            format!("the connection to {origin} broke before the answer: {cause}")
+                        }
+                        None => format!("the connection broke before the answer: {cause}"),
+                    },
+                    Some(if is_write(*operation) {
+                        "the connection failed after the request was sent: check with \
+                         `dataarts-release packages show <ID>` before retrying"
+                    } else {
+                        "the connection failed; try again"
+                    }),
+                ),
+            }
+        }
         ApiError::InvalidInput {
             what,
             problem,
