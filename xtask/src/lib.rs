@@ -4,6 +4,7 @@ pub mod codegen;
 pub mod operation_table;
 pub mod test;
 pub mod tidy;
+pub mod tools;
 
 use std::path::PathBuf;
 

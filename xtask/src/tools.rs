@@ -1,0 +1,33 @@
+//! Preparing the non-Rust toolchains' dependencies: npm packages from committed lock files.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{bail, Context};
+
+/// Installs the npm packages of `dir` exactly as its committed `package-lock.json` pins them
+/// (`npm ci`), unless `node_modules` already matches that lock file. Install scripts are not
+/// run: none of our tools needs one, and some packages use them only to report telemetry.
+pub fn npm_ci(dir: &Path) -> anyhow::Result<()> {
+    let lock = dir.join("package-lock.json");
+    let lock_text = std::fs::read(&lock)
+        .with_context(|| format!("could not read {}: it pins the npm tools", lock.display()))?;
+    // npm writes its view of the installed tree here; equal to our lock, nothing to do.
+    let stamp = dir.join("node_modules").join(".xtask-lock-stamp");
+    if std::fs::read(&stamp).ok().as_deref() == Some(&lock_text[..]) {
+        return Ok(());
+    }
+    println!("$ npm ci   (in {})", dir.display());
+    let status = Command::new("npm")
+        .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"])
+        .env("SCARF_ANALYTICS", "false")
+        .current_dir(dir)
+        .status()
+        .context("could not start `npm`: install Node.js 20 or newer with npm")?;
+    if !status.success() {
+        bail!("`npm ci` in {} exited with {status}", dir.display());
+    }
+    std::fs::write(&stamp, &lock_text)
+        .with_context(|| format!("could not write {}", stamp.display()))?;
+    Ok(())
+}
