@@ -1,6 +1,7 @@
 //! Project automation behind `cargo xtask`.
 
 pub mod codegen;
+pub mod docs;
 pub mod operation_table;
 pub mod test;
 pub mod tidy;

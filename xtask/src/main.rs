@@ -8,7 +8,12 @@ usage: cargo xtask <command>
 commands:
   codegen           regenerate the raw client and the operation table from openapi/deploy.yaml
   codegen --check   fail with a diff when a checked-in generated file is stale
-  test              prepare the Python venv (official SDK, validators) and run every test
+  docs              refresh the vendored Swagger UI files of the emulator from tools/node and
+                    write the HTML API reference to target/api-reference/ (works from disk)
+  docs --check      fail when the vendored Swagger UI files or the spec copies are stale
+  test              run every test: Rust, the Python conformance suite, the official Go and
+                    Java SDKs, the generated TypeScript/Go/Java clients, spec lint and the
+                    API reference in headless Chromium (see `cargo xtask test --help`)
 ";
 
 fn main() -> ExitCode {
@@ -24,6 +29,7 @@ fn main() -> ExitCode {
             }
         }),
         ["codegen", "--check"] => xtask::codegen::check(),
+        ["docs", rest @ ..] => xtask::docs::run(rest),
         ["test", rest @ ..] => xtask::test::run(rest),
         ["help"] | ["--help"] | ["-h"] | [] => {
             print!("{USAGE}");

@@ -97,7 +97,10 @@ pub fn repository_files(root: &Path) -> anyhow::Result<Vec<String>> {
 /// Whether the text rules (outside paths, section references) read this file: not the tidy
 /// rules themselves, not the lock files, not fuzzer-found inputs.
 pub fn is_prose_or_source(path: &str) -> bool {
-    path != SELF_PATH && !path.ends_with("Cargo.lock") && !path.starts_with("fuzz/corpus/")
+    path != SELF_PATH
+        && !path.ends_with("Cargo.lock")
+        && !path.starts_with("fuzz/corpus/")
+        && !crate::docs::is_vendored(path)
 }
 
 /// Whether a file starts with the code generator's banner.

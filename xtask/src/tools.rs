@@ -17,7 +17,12 @@ pub fn npm_ci(dir: &Path) -> anyhow::Result<()> {
     if std::fs::read(&stamp).ok().as_deref() == Some(&lock_text[..]) {
         return Ok(());
     }
-    println!("$ npm ci   (in {})", dir.display());
+    let root = crate::workspace_root();
+    let shown = dir.strip_prefix(&root).unwrap_or(dir);
+    println!(
+        "$ (cd {} && npm ci --ignore-scripts --no-audit --no-fund)",
+        shown.display()
+    );
     let status = Command::new("npm")
         .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"])
         .env("SCARF_ANALYTICS", "false")

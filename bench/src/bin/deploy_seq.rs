@@ -1,13 +1,16 @@
-//! Sequential deploys through the wrapper against a running emulator, for
-//! `bench/vs_official_sdk.sh`: one package per call, AK/SK, client limiter off (the official
-//! SDK has none), default retry policy.
+//! Sequential deploys through the wrapper against a running emulator, the Rust driver of
+//! `bench/vs_official_sdks.py`: one package per call, AK/SK, client limiter off (the official
+//! SDKs have none), default retry policy.
 //!
 //! ```text
-//! deploy_seq --endpoint URL --ak AK --sk SK --first ID --calls N [--warmup W]
+//! deploy_seq --endpoint URL --ak AK --sk SK [--project-id P] [--workspace WS] --first ID
+//!            --calls N [--warmup W]
 //! ```
 //!
-//! Releases ids `first .. first+W` untimed, then `first+W .. first+W+N` timed; prints
-//! `RUST_WRAPPER calls=N seconds=S calls_per_s=R`.
+//! Releases ids `first .. first+W` untimed, then `first+W .. first+W+N` timed, checking that
+//! each answer names exactly one package; prints `RUST_WRAPPER calls=N seconds=S
+//! calls_per_s=R`. With `--calls 1 --warmup 0` it is the one-deploy program whose cold start
+//! the benchmark measures.
 
 use std::time::Instant;
 
@@ -33,27 +36,38 @@ async fn main() -> anyhow::Result<()> {
     let first = num("--first", 1000);
     let calls = num("--calls", 1000);
     let warmup = num("--warmup", 20);
-    let client = Client::builder()
+    let project = arg("--project-id").unwrap_or_else(|| dataarts_bench::PROJECT_ID.to_owned());
+    let mut builder = Client::builder()
         .endpoint(endpoint)
-        .project_id(dataarts_bench::PROJECT_ID)
+        .project_id(project)
         .credentials(Credentials::aksk(ak, sk))
-        .rate_limit(None)
-        .build()?;
+        .rate_limit(None);
+    if let Some(ws) = arg("--workspace") {
+        builder = builder.workspace(ws);
+    }
+    let client = builder.build()?;
+    let deploy = |k: usize| {
+        let client = &client;
+        async move {
+            let d = client
+                .deploy([k.to_string()])
+                .start_jobs(false)
+                .send()
+                .await?;
+            anyhow::ensure!(
+                d.packages.len() == 1,
+                "package {k}: expected one deployed package, got {}",
+                d.packages.len()
+            );
+            Ok(())
+        }
+    };
     for k in first..first + warmup {
-        client
-            .deploy([k.to_string()])
-            .start_jobs(false)
-            .send()
-            .await?;
+        deploy(k).await?;
     }
     let start = Instant::now();
     for k in first + warmup..first + warmup + calls {
-        let d = client
-            .deploy([k.to_string()])
-            .start_jobs(false)
-            .send()
-            .await?;
-        anyhow::ensure!(d.packages.len() == 1);
+        deploy(k).await?;
     }
     let secs = start.elapsed().as_secs_f64();
     println!(

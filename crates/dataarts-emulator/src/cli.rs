@@ -10,6 +10,7 @@ use crate::emulator::{Emulator, EmulatorBuilder};
 use crate::error::EmulatorError;
 use crate::limits::ConnectionLimits;
 use crate::routes::guard::AdminToken;
+use crate::task_times::SystemTaskTimes;
 
 fn probability(s: &str) -> Result<f64, String> {
     let p: f64 = s
@@ -121,6 +122,10 @@ pub struct EmulatorArgs {
     /// index (`offset * limit` rows are skipped).
     #[arg(long, value_name = "UNIT", value_enum, default_value_t = OffsetUnit::Rows)]
     pub offset_unit: OffsetUnit,
+    /// How the system-task query writes startTime, endTime and lastUpdate: JSON numbers, as
+    /// documented, or numeric strings, which the official Go and Java SDKs need.
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = SystemTaskTimes::Number)]
+    pub system_task_times: SystemTaskTimes,
     /// Journal entries kept in memory (default 20000; when full the oldest are dropped and
     /// counted, see GET /_emulator/journal/stats).
     #[arg(long, value_name = "N")]
@@ -238,6 +243,7 @@ impl EmulatorArgs {
             b = b.credential_lifetime(d);
         }
         b = b.offset_unit(self.offset_unit);
+        b = b.system_task_times(self.system_task_times);
         if let Some(n) = self.journal_capacity {
             b = b.journal_capacity(n);
         }
@@ -307,6 +313,22 @@ mod tests {
         Cli::try_parse_from(std::iter::once("dataarts-emulator").chain(argv.iter().copied()))
             .map(|c| c.args)
             .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[tokio::test]
+    async fn system_task_times_flag() {
+        let emu = args(&["--demo"]).builder().unwrap().start().await.unwrap();
+        assert_eq!(emu.system_task_times(), SystemTaskTimes::Number);
+        emu.shutdown().await;
+        let a = args(&["--demo", "--system-task-times", "string"]);
+        let emu = a.builder().unwrap().start().await.unwrap();
+        assert_eq!(emu.system_task_times(), SystemTaskTimes::String);
+        emu.shutdown().await;
+        let err = Cli::try_parse_from(["dataarts-emulator", "--system-task-times", "text"])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("number") && err.contains("string"), "{err}");
     }
 
     #[tokio::test]

@@ -26,6 +26,7 @@ use crate::limits::ConnectionLimits;
 use crate::routes::guard::{AdminGuard, AdminToken};
 use crate::server::serve;
 use crate::state::{State, StateCell};
+use crate::task_times::SystemTaskTimes;
 
 /// Default journal capacity (entries kept; the oldest go first).
 ///
@@ -62,6 +63,7 @@ pub struct EmulatorBuilder {
     faults: FaultConfig,
     timing: TaskTiming,
     paging: Paging,
+    pub(crate) system_task_times: SystemTaskTimes,
     port: u16,
     journal_capacity: usize,
     credential_lifetime: Duration,
@@ -85,6 +87,7 @@ impl std::fmt::Debug for EmulatorBuilder {
             .field("faults", &self.faults)
             .field("timing", &self.timing)
             .field("paging", &self.paging)
+            .field("system_task_times", &self.system_task_times)
             .field("port", &self.port)
             .field("journal_capacity", &self.journal_capacity)
             .field("credential_lifetime", &self.credential_lifetime)
@@ -108,6 +111,7 @@ impl Default for EmulatorBuilder {
             faults: FaultConfig::default(),
             timing: TaskTiming::default(),
             paging: Paging::default(),
+            system_task_times: SystemTaskTimes::default(),
             port: 0,
             journal_capacity: DEFAULT_JOURNAL_CAPACITY,
             credential_lifetime: DEFAULT_CREDENTIAL_LIFETIME,
@@ -335,6 +339,7 @@ impl EmulatorBuilder {
         let identity = IdentityConfig::new(&fixtures, &all_projects);
         let mut state = State::new(&fixtures, self.seed_packages, self.timing);
         state.set_offset_unit(self.paging.offset_unit);
+        state.set_system_task_times(self.system_task_times);
         let shared = Arc::new(Shared {
             state: StateCell::new(state),
             fixtures,
@@ -372,7 +377,7 @@ pub struct RunningEmulator {
     limits: ConnectionLimits,
     /// One permit per open connection.
     slots: Arc<Semaphore>,
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
     shutdown: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }

@@ -180,7 +180,11 @@
 //! - System tasks: one per released package (its `asy_task_id`, 32 lowercase hex), one subtask
 //!   per package item, `RUNNING` → `SUCCESSFUL`/`FAILED`. The system-task query sends both
 //!   `subtasks` and `subTasks`, numeric times, `projectId` and `taskId`. Timing:
-//!   [`TaskTiming`].
+//!   [`TaskTiming`]. The official Go and Java SDKs declare the times strings and cannot decode
+//!   numbers: [`SystemTaskTimes::String`] (`--system-task-times string`,
+//!   [`EmulatorBuilder::system_task_times`], `PUT /_emulator/system-task-times`) sends
+//!   `startTime`, `endTime` and `lastUpdate` of the task and of every subtask as numeric
+//!   strings instead (`"1544777083000"`).
 //! - Pending items: packaging sets `package_flag` 1 (items stay listed); a successful release
 //!   removes them from the pending-item list; a revoke sets the flag back to 0; a failed
 //!   release leaves it at 1 (the item can be packaged again).
@@ -250,6 +254,26 @@
 //! `--fault-sts-refuse-agency P`, `--fault-identity-malformed P`. The journal records the fault of each request
 //! ([`JournalEntry::fault`], a [`FaultKind`]).
 //!
+//! # API description and reference page
+//!
+//! The emulator serves the spec it implements and an HTML reference of it, to anyone (no
+//! authentication, any `Host`: they are public documents and change nothing), never journalled
+//! nor rate limited, `GET` and `HEAD` only (other methods: 405 `APIGW.0101` with
+//! `Allow: GET, HEAD`). Every answer has `Cache-Control: no-cache` and an `ETag`
+//! (`If-None-Match` gives 304).
+//!
+//! | Path | Answer |
+//! |---|---|
+//! | `/openapi.yaml` (also `/reference/openapi.yaml`) | the spec, `application/yaml`, byte for byte [`dataarts_release_raw::OPENAPI_YAML`] |
+//! | `/openapi.json` (also `/reference/openapi.json`) | the same as JSON, [`dataarts_release_raw::OPENAPI_JSON`] |
+//! | `/reference` | 308 to `/reference/` |
+//! | `/reference/` (also `/reference/index.html`) | the API reference page: Swagger UI with every operation expanded, its request and response examples, the operation ids, and no "Try it out" |
+//! | `/reference/reference.js`, `/reference/swagger-ui-bundle.js`, `/reference/swagger-ui.css` | the page's script and the vendored Swagger UI files |
+//! | `/reference/LICENSE`, `/reference/NOTICE`, `/reference/swagger-ui-bundle.js.LICENSE.txt` | Swagger UI's licence texts |
+//!
+//! Any other path under `/reference/` gives 404 `APIGW.0101`. The page loads nothing from
+//! another host; its `Content-Security-Policy` allows only the emulator itself.
+//!
 //! # Admin endpoints
 //!
 //! Under `/_emulator/`, without API authentication, never journaled nor rate limited. They
@@ -276,6 +300,7 @@
 //! | `GET /_emulator/faults`, `PUT /_emulator/faults` | read or replace the [`FaultConfig`] (JSON) |
 //! | `GET /_emulator/rate-limits`, `PUT /_emulator/rate-limits` | read or replace the [`RateLimits`] (`{"per_user": 10, "per_api": null}`) |
 //! | `GET /_emulator/paging`, `PUT /_emulator/paging` | read or replace the [`Paging`] settings (`{"offset_unit": "pages"}`; kept across resets) |
+//! | `GET /_emulator/system-task-times`, `PUT /_emulator/system-task-times` | read or set how the system-task query writes its times, [`SystemTaskTimes`]: `{"format": "number"}` (default) or `{"format": "string"}`; answers the current value; kept across resets; any other body is 400 `EMU.0002` |
 //! | `POST /_emulator/tasks/advance` | finish one more subtask of every running task |
 //! | `POST /_emulator/tasks/complete` | finish every running task |
 //! | `POST /_emulator/reset` | back to the initial fixtures (state, journal, buckets) |
@@ -311,6 +336,7 @@ mod limits;
 mod routes;
 mod server;
 mod state;
+mod task_times;
 
 pub use cli::{run_cli, EmulatorArgs};
 pub use config::{FaultConfig, OffsetUnit, Paging, RateLimits, TaskTiming};
@@ -333,3 +359,4 @@ pub use limits::{
     DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_URI_BYTES, DEFAULT_PARSER_BUFFER_BYTES,
 };
 pub use routes::guard::AdminToken;
+pub use task_times::SystemTaskTimes;

@@ -14,9 +14,20 @@ const EXIT_USAGE: u8 = 2;
 /// A local failure: the port, the runtime, writing the URL.
 const EXIT_LOCAL: u8 = 6;
 
+/// What the emulator answers, on one port (shown after the options in `--help`).
+const ROUTES: &str = "\
+Routes:
+  /v2/{project_id}/factory/...        the release-package operations (IAM token or AK/SK)
+  /v1/{project_id}/system-tasks/{id}  the system-task query (list_system_tasks)
+  /v3/..., /v3.0/..., /v5/..., /meta-data/..., /openstack/..., /pod-identity/...
+                                      the identity services (IAM, STS, ECS metadata, CCE)
+  /openapi.yaml, /openapi.json        the API description (no authentication)
+  /reference/                         the HTML API reference (Swagger UI, works offline)
+  /_emulator/...                      admin endpoints, local callers only (see the crate docs)";
+
 /// A faithful local DataArts Factory (release packages, system tasks, API gateway auth).
 #[derive(Parser, Debug)]
-#[command(name = "dataarts-emulator", version, about, long_about = None)]
+#[command(name = "dataarts-emulator", version, about, long_about = None, after_help = ROUTES)]
 struct Cli {
     #[command(flatten)]
     args: EmulatorArgs,

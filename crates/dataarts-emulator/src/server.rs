@@ -1,6 +1,7 @@
 //! The HTTP server: the accept loop (at most `max_connections` connections at once), one task
 //! per connection (which the "drop the connection" fault can close) under the
-//! [`ConnectionLimits`], and dispatch to the admin endpoints or the API pipeline.
+//! [`ConnectionLimits`], and dispatch to the admin endpoints, the API description and its
+//! reference page, the identity services or the API pipeline.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -18,8 +19,8 @@ use tokio::sync::{mpsc, watch, Notify, OwnedSemaphorePermit, Semaphore};
 use crate::app::{error_response, respond, Body, Shared};
 use crate::identity;
 use crate::limits::{self, ConnectionLimits, GuardedIo, HeadTimer};
-use crate::routes::admin;
 use crate::routes::api::{self, Reply};
+use crate::routes::{admin, reference};
 
 /// Runs the accept loop until `shutdown` turns true, then lets open connections finish their
 /// current request (at most 5 s). A connection holds one of `slots` until it closes; when
@@ -140,6 +141,9 @@ async fn handle(
     }
     if parts.uri.path().starts_with("/_emulator") {
         return admin::handle(&shared, &parts, body, &request_id).await;
+    }
+    if reference::is_reference_path(parts.uri.path()) {
+        return reference::handle(&parts, &request_id);
     }
     if identity::is_identity_path(parts.uri.path()) {
         return identity::handle(&shared, &parts, body, &request_id).await;

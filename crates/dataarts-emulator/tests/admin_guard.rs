@@ -29,6 +29,12 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ),
     ("GET", "/_emulator/paging", ""),
     ("PUT", "/_emulator/paging", r#"{"offset_unit": "rows"}"#),
+    ("GET", "/_emulator/system-task-times", ""),
+    (
+        "PUT",
+        "/_emulator/system-task-times",
+        r#"{"format": "number"}"#,
+    ),
     ("POST", "/_emulator/tasks/advance", ""),
     ("POST", "/_emulator/tasks/complete", ""),
     ("POST", "/_emulator/clock/advance", r#"{"by": "1s"}"#),

@@ -277,7 +277,7 @@ pub mod types {
         }
     }
 
-    ///A job or script version waiting to be packaged for release.
+    ///A job or script version waiting to be packaged for release; `submit_timestamp` is its submit time.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PendingItem {
         ///Version already released to production.
@@ -323,7 +323,8 @@ pub mod types {
         }
     }
 
-    ///A release package.
+    /// A release package. `apply_timestamp` is the application time and `deploy_timestamp`
+    /// the release time, absent until the package is released.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ReleasePackage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -384,7 +385,9 @@ pub mod types {
         }
     }
 
-    ///One subtask of a system task (for a release, one per task in the package).
+    /// One subtask of a system task (for a release, one per task in the package).
+    /// `startTime` is the start time, `lastUpdate` the last update time and `endTime` the
+    /// end time, present once the subtask has ended.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SubTask {
         #[serde(
@@ -426,7 +429,9 @@ pub mod types {
     }
 
     /// An asynchronous system task. Both subtask keys are declared: the documentation
-    /// uses `subtasks`, the official SDK reads `subTasks`.
+    /// uses `subtasks`, the official SDK reads `subTasks`. `startTime` is the start time,
+    /// `lastUpdate` the last update time and `endTime` the end time, present once the task
+    /// has ended.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SystemTask {
         #[serde(
@@ -478,7 +483,7 @@ pub mod types {
         }
     }
 
-    ///One job, script or resource in a release package.
+    ///One job, script or resource in a release package; `submit_timestamp` is its submit time.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TaskDetail {
         ///Release status of this item: `1` to be reviewed, `2` successful, `3` failed, `5` being released.

@@ -12,6 +12,8 @@
 //!   the caller in its own type.
 //! - [`EpochMillis`]: a timestamp that decodes from a JSON number or a numeric string.
 //!
+//! The spec itself ships with the crate: [`OPENAPI_YAML`] and [`OPENAPI_JSON`].
+//!
 //! Beside the client sit two shared tables: [`operations`] (generated from the spec: every
 //! operation's id, method, path, retry class and host) and [`status`] (the service's status
 //! codes, named once for the wrapper and the emulator).
@@ -36,6 +38,23 @@ mod generated;
 mod hooks;
 pub mod operations;
 pub mod status;
+
+/// The OpenAPI 3.0 description this crate was generated from (`openapi/deploy.yaml`), byte
+/// for byte: the seven operations, their schemas, examples and `x-retry` classes.
+///
+/// ```
+/// assert!(dataarts_release_raw::OPENAPI_YAML.starts_with("openapi: 3.0.3\n"));
+/// ```
+pub const OPENAPI_YAML: &str = include_str!("../openapi/deploy.yaml");
+
+/// The same description as [`OPENAPI_YAML`], rendered as pretty-printed JSON with the keys in
+/// the YAML's order (for tools that read only JSON).
+///
+/// ```
+/// let spec: serde_json::Value = serde_json::from_str(dataarts_release_raw::OPENAPI_JSON).unwrap();
+/// assert_eq!(spec["openapi"], "3.0.3");
+/// ```
+pub const OPENAPI_JSON: &str = include_str!("../openapi/deploy.json");
 
 pub use epoch_millis::EpochMillis;
 pub use generated::*;

@@ -13,7 +13,7 @@ use crate::retry::RetryPolicy;
 use crate::transport::{Clock, SystemClock};
 use dataarts_signing::Algorithm as SigningAlgorithm;
 
-mod auth_urls;
+pub(crate) mod auth_urls;
 mod endpoint;
 
 use endpoint::check_region;

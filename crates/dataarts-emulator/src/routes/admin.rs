@@ -11,6 +11,7 @@ use super::matcher::percent_decode;
 use crate::app::{error_response, read_body, respond, Body, Shared, JSON_CT};
 use crate::config::{FaultConfig, Paging, RateLimits};
 use crate::error::ApiError;
+use crate::task_times::TimesSetting;
 
 /// Body of `POST /_emulator/clock/advance`: `{"by": "1h"}` (humantime, or milliseconds).
 #[derive(serde::Deserialize)]
@@ -42,6 +43,11 @@ fn paging(shared: &Shared) -> Paging {
     Paging {
         offset_unit: shared.state.lock().offset_unit(),
     }
+}
+
+fn task_times(shared: &Shared, request_id: &str) -> Response<Body> {
+    let format = shared.state.lock().system_task_times();
+    ok_json(&TimesSetting { format }, request_id)
 }
 
 /// Handles a request under `/_emulator`: the guard first (before the body is read), then the
@@ -112,6 +118,11 @@ fn route(
         (&Method::PUT, ["paging"]) => parse::<Paging>(body).map(|p| {
             shared.state.lock().set_offset_unit(p.offset_unit);
             ok_json(&paging(shared), request_id)
+        }),
+        (&Method::GET, ["system-task-times"]) => Ok(task_times(shared, request_id)),
+        (&Method::PUT, ["system-task-times"]) => TimesSetting::parse(body).map(|t| {
+            shared.state.lock().set_system_task_times(t.format);
+            task_times(shared, request_id)
         }),
         (&Method::POST, ["tasks", "advance"]) => {
             let mut st = shared.state.lock();

@@ -214,8 +214,16 @@ fn run(
         }
         Operation::ListSystemTasks => {
             let id = route.id.clone().unwrap_or_default();
-            let resp = state.lock().system_task(project, &id)?;
-            json(&resp, false)
+            let (task, times) = {
+                let st = state.lock();
+                (st.system_task(project, &id)?, st.system_task_times())
+            };
+            crate::task_times::render(&task, times)
+                .map(|b| OpOk {
+                    body: Some(b),
+                    applied: false,
+                })
+                .map_err(|e| ApiError::invalid(format!("cannot serialize the response: {e}")))
         }
     }
 }

@@ -27,6 +27,7 @@ use crate::config::{OffsetUnit, TaskTiming};
 use crate::error::ApiError;
 use crate::fixtures::Fixtures;
 use crate::ids::{now_ms, HexIds};
+use crate::task_times::SystemTaskTimes;
 
 pub(crate) use self::packages::Scope;
 pub(crate) use self::pending::PendingQuery;
@@ -38,6 +39,8 @@ pub(crate) struct State {
     tasks: Tasks,
     /// What `offset` counts in the two list operations: a setting, kept across resets.
     offset_unit: OffsetUnit,
+    /// How the system-task query writes its times: a setting, kept across resets.
+    system_task_times: SystemTaskTimes,
 }
 
 impl State {
@@ -48,6 +51,7 @@ impl State {
             catalog,
             tasks,
             offset_unit: OffsetUnit::default(),
+            system_task_times: SystemTaskTimes::default(),
         }
     }
 
@@ -59,6 +63,16 @@ impl State {
     /// Sets what `offset` counts in the two list operations.
     pub(crate) fn set_offset_unit(&mut self, unit: OffsetUnit) {
         self.offset_unit = unit;
+    }
+
+    /// How the system-task query writes its times.
+    pub(crate) fn system_task_times(&self) -> SystemTaskTimes {
+        self.system_task_times
+    }
+
+    /// Sets how the system-task query writes its times.
+    pub(crate) fn set_system_task_times(&mut self, times: SystemTaskTimes) {
+        self.system_task_times = times;
     }
 
     /// Applies every automatic subtask completion due at `now` (ms).
@@ -194,11 +208,13 @@ impl StateCell {
         Settled { state, now }
     }
 
-    /// Replaces the whole state (a reset); the offset unit, a setting, stays as set.
+    /// Replaces the whole state (a reset); the settings (offset unit, system-task times) stay
+    /// as set.
     pub(crate) fn replace(&self, mut fresh: State) {
         let old = {
             let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
             fresh.offset_unit = state.offset_unit;
+            fresh.system_task_times = state.system_task_times;
             std::mem::replace(&mut *state, fresh)
         };
         // Freed outside the lock: a large state takes a while to drop.

@@ -10,6 +10,7 @@ use crate::auth::active::Active;
 use crate::auth::cache::Cache;
 use crate::auth::live::{Auth, SourceFetcher};
 use crate::auth::project::Project;
+use crate::config::auth_urls::AuthUrls;
 use crate::config::ClientBuilder;
 use crate::credentials::Kind;
 use crate::error::{ConfigProblem, Error, Origin, Result, Setting};
@@ -18,7 +19,42 @@ use crate::paging::OffsetUnits;
 use crate::transport::SigningTransport;
 use crate::validate;
 
+/// Proxy variables reqwest reads for `http://` targets.
+const HTTP_PROXY_VARS: [&str; 4] = ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"];
+
+/// Whether a proxy variable reqwest would use for `http://` targets is itself `https://`.
+fn env_proxy_over_tls() -> bool {
+    HTTP_PROXY_VARS.iter().any(|var| {
+        std::env::var(var).is_ok_and(|v| v.trim_start().to_ascii_lowercase().starts_with("https:"))
+    })
+}
+
 impl ClientBuilder {
+    /// Whether every address this client can ever reach is plain `http://` (an emulator on
+    /// loopback): then the HTTP client is built without the system's root certificates,
+    /// whose loading and parsing is about half the CPU time of a program that makes one call.
+    /// `service` are the V2 and V1 endpoints; IAM is reached only to discover the project id
+    /// or for temporary credentials, STS and the metadata service only for the latter.
+    /// Redirects are off, so no `https://` address can come up later.
+    fn speaks_plain_http_only(
+        &self,
+        service: &[&Url],
+        urls: &AuthUrls,
+        dynamic: bool,
+        env_proxy_over_tls: bool,
+    ) -> bool {
+        let is_http = |u: &Url| u.scheme() == "http";
+        self.root_certificates.is_empty()
+            && self.proxy.is_none()
+            && !env_proxy_over_tls
+            && service.iter().all(|u| is_http(u))
+            && (self.project_id.is_some() || is_http(&urls.iam))
+            && (!dynamic
+                || [&urls.iam, &urls.sts, &urls.metadata]
+                    .into_iter()
+                    .all(is_http))
+    }
+
     /// Checks everything and builds the client. Nothing is sent.
     ///
     /// # Errors
@@ -92,6 +128,10 @@ impl ClientBuilder {
                 }
                 if let Some(p) = &self.proxy {
                     b = b.proxy(p.clone());
+                }
+                let dynamic = matches!(credentials.0, Kind::Dynamic(_));
+                if self.speaks_plain_http_only(&[&v2, &v1], &urls, dynamic, env_proxy_over_tls()) {
+                    b = b.tls_certs_only(std::iter::empty::<reqwest::Certificate>());
                 }
                 b.build().map_err(|e| {
                     Error::config(Setting::HttpClient, Origin::Builder, ConfigProblem::Invalid, format!("could not build the HTTP client: {e}; check the TLS and proxy settings"))
@@ -198,5 +238,52 @@ impl ClientBuilder {
             inner: Arc::new(inner),
             workspace: self.workspace.map(Workspace::new),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Credentials;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    fn urls(iam: &str) -> AuthUrls {
+        AuthUrls {
+            iam: url(iam),
+            sts: url("https://sts.example"),
+            metadata: url("http://169.254.169.254"),
+        }
+    }
+
+    fn builder() -> ClientBuilder {
+        crate::Client::builder()
+            .credentials(Credentials::aksk("AK", "SK"))
+            .project_id("b384b9e9ab9b4ee8994c8633aabc9505")
+    }
+
+    #[test]
+    fn root_certificates_are_skipped_only_when_nothing_reachable_needs_tls() {
+        let emu = url("http://127.0.0.1:8080");
+        let cloud = url("https://dayu.cn-north-4.myhuaweicloud.com");
+        let iam_https = urls("https://iam.myhuaweicloud.com");
+        let b = builder();
+        assert!(b.speaks_plain_http_only(&[&emu, &emu], &iam_https, false, false));
+        assert!(!b.speaks_plain_http_only(&[&emu, &cloud], &iam_https, false, false));
+        assert!(!b.speaks_plain_http_only(&[&emu, &emu], &iam_https, false, true));
+        // Temporary credentials reach IAM and STS, here over https.
+        assert!(!b.speaks_plain_http_only(&[&emu, &emu], &iam_https, true, false));
+        // Without a project id, IAM is asked for it.
+        let mut no_project = builder();
+        no_project.project_id = None;
+        assert!(!no_project.speaks_plain_http_only(&[&emu, &emu], &iam_https, false, false));
+        assert!(no_project.speaks_plain_http_only(
+            &[&emu, &emu],
+            &urls("http://127.0.0.1:8080"),
+            false,
+            false
+        ));
     }
 }
