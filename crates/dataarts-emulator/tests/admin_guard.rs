@@ -7,9 +7,9 @@ mod common;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use common::{builder, call, deploy_path, start};
+use common::{builder, start};
 use dataarts_emulator::RunningEmulator;
-use serde_json::{json, Value};
+use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -117,23 +117,15 @@ async fn reset(emu: &RunningEmulator, headers: &[(&str, &str)]) -> Answer {
 }
 
 /// Releases package 23 through the API, so that a reset would be visible.
-async fn release_23(emu: &RunningEmulator) {
-    let r = call(
-        emu,
-        "POST",
-        &deploy_path(),
-        Some(json!({"package_ids": ["23"], "startup_mode": 0})),
-        &[],
-    )
-    .await;
-    assert_eq!(r.status, 200, "{}", r.text);
+async fn release_23_once(emu: &RunningEmulator) {
+    common::release_23(emu).await;
     assert_eq!(emu.release_count("23"), 1);
 }
 
 #[tokio::test]
 async fn a_foreign_host_cannot_reset_and_the_state_stays() {
     let emu = start().await;
-    release_23(&emu).await;
+    release_23_once(&emu).await;
     let journal = emu.journal().len();
     assert!(journal > 0);
 
@@ -273,7 +265,7 @@ async fn the_admin_token_is_required_when_configured() {
         .start()
         .await
         .unwrap();
-    release_23(&emu).await;
+    release_23_once(&emu).await;
     let h = host(&emu);
     for auth in [
         None,
@@ -316,7 +308,7 @@ async fn the_admin_token_is_required_when_configured() {
     assert_eq!(ok.status, 200, "{}", ok.body);
     assert_eq!(emu.release_count("23"), 0);
     // In process, no token is needed; the API itself does not want the admin token.
-    release_23(&emu).await;
+    release_23_once(&emu).await;
     emu.reset();
     assert_eq!(emu.release_count("23"), 0);
     assert!(!format!("{emu:?}").contains("s3cret"));

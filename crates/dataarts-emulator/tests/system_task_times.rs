@@ -3,26 +3,9 @@
 
 mod common;
 
-use common::{builder, call, deploy_path, start, task_path};
+use common::{builder, call, release_23, start, task_path};
 use dataarts_emulator::SystemTaskTimes;
 use serde_json::{json, Value};
-
-/// Releases package 23 and returns its task id (the task runs until stepped).
-async fn release(emu: &dataarts_emulator::RunningEmulator) -> String {
-    let r = call(
-        emu,
-        "POST",
-        &deploy_path(),
-        Some(json!({"package_ids": ["23"], "startup_mode": 0})),
-        &[],
-    )
-    .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    r.json()["deploy_package_details"][0]["asy_task_id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
 
 async fn task(emu: &dataarts_emulator::RunningEmulator, id: &str) -> Value {
     let r = call(emu, "GET", &task_path(id), None, &[]).await;
@@ -53,7 +36,7 @@ fn times(task: &Value) -> Vec<(String, Value)> {
 #[tokio::test]
 async fn numbers_by_default_strings_when_asked_same_values() {
     let emu = start().await;
-    let id = release(&emu).await;
+    let id = release_23(&emu).await;
     emu.complete_all_tasks();
     let as_numbers = task(&emu, &id).await;
     let number_times = times(&as_numbers);
@@ -99,7 +82,7 @@ async fn a_running_task_and_the_fixture_task_in_string_mode() {
         .start()
         .await
         .unwrap();
-    let id = release(&emu).await;
+    let id = release_23(&emu).await;
     let running = task(&emu, &id).await;
     assert_eq!(running["status"], "RUNNING");
     assert!(running.get("endTime").is_none(), "{running}");

@@ -179,6 +179,24 @@ pub async fn call_signed(
     read(rb.send().await.expect("send")).await
 }
 
+/// Releases package 23 (the documented example, startup mode 0) through the API and returns
+/// its system task id; fails the test unless the answer is 200.
+pub async fn release_23(emu: &RunningEmulator) -> String {
+    let r = call(
+        emu,
+        "POST",
+        &deploy_path(),
+        Some(serde_json::json!({"package_ids": ["23"], "startup_mode": 0})),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.json()["deploy_package_details"][0]["asy_task_id"]
+        .as_str()
+        .expect("a task id in the deploy answer")
+        .to_string()
+}
+
 pub fn deploy_path() -> String {
     format!("/v2/{P}/factory/release-packages/deploy")
 }
