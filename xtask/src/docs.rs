@@ -130,7 +130,7 @@ fn read_opt(path: &Path) -> Option<Vec<u8>> {
 fn survey() -> anyhow::Result<Survey> {
     let root = crate::workspace_root();
     let tools = root.join(TOOLS_DIR);
-    crate::tools::npm_ci(&tools)?;
+    crate::tools::npm_ci(&tools, crate::process::DEFAULT_COMMAND_LIMIT)?;
     let lock = std::fs::read_to_string(tools.join("package-lock.json"))
         .context("reading tools/node/package-lock.json")?;
     let version = pinned_version(&lock)?;

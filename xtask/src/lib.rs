@@ -3,6 +3,7 @@
 pub mod codegen;
 pub mod docs;
 pub mod operation_table;
+pub mod process;
 pub mod test;
 pub mod tidy;
 pub mod tools;

@@ -35,12 +35,11 @@ mod cargo_steps;
 mod chromium;
 mod emulator;
 mod external;
-mod process;
 mod toolchain;
 mod venv;
 
 const USAGE: &str = "\
-usage: cargo xtask test [--only STEP[,STEP...]]... [-- CARGO_TEST_ARGS...]
+usage: cargo xtask test [--only STEP[,STEP...]]... [--command-timeout SECS] [-- CARGO_TEST_ARGS...]
 
 Runs every test: prepares the Python venv (.venv), validates openapi/deploy.yaml, runs
 `cargo test --workspace`, the Python conformance suite against the emulator binary, then lints
@@ -65,6 +64,10 @@ steps (in this order):
 options:
   --only STEP     run only these steps or groups (repeatable or comma-separated); spec and
                   conformance prepare the venv too
+  --command-timeout SECS
+                  how long each command but `cargo test` may run (pip, pytest, npm, apt-get,
+                  go, mvn, node; default 600); one that takes longer is stopped with every
+                  process it started, and its step fails
   -h, --help      print this help
   -- ARGS...      passed to `cargo test --workspace` verbatim, e.g. `-- -- --nocapture`;
                   with `-p NAME` among them only those packages are tested (no --workspace)
@@ -113,7 +116,7 @@ pub fn run(args: &[&str]) -> anyhow::Result<()> {
         print!("{USAGE}");
         return Ok(());
     }
-    let mut shared = Shared::new(crate::workspace_root());
+    let mut shared = Shared::new(crate::workspace_root(), options.command_limit);
     let mut reports: Vec<Report> = Vec::new();
     let mut venv_ok = true;
     let total = Instant::now();
@@ -131,12 +134,12 @@ pub fn run(args: &[&str]) -> anyhow::Result<()> {
         let started = Instant::now();
         let root = shared.root.clone();
         let result = match step {
-            Step::Venv => prepare_venv(&root),
-            Step::Spec => validate_spec(&root).map(|()| None),
+            Step::Venv => prepare_venv(&root, options.command_limit),
+            Step::Spec => validate_spec(&root, options.command_limit).map(|()| None),
             Step::Rust => cargo_test(&root, &options.cargo_test_args).map(|()| None),
             Step::Conformance => shared
                 .emulator_binary()
-                .and_then(|emulator| conformance(&root, &emulator))
+                .and_then(|emulator| conformance(&root, &emulator, options.command_limit))
                 .map(|()| None),
             other => match external_step(other) {
                 Some(spec) => run_external(&mut shared, spec),

@@ -2,13 +2,17 @@
 
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
+
+use crate::process::run_inherited;
 
 /// Installs the npm packages of `dir` exactly as its committed `package-lock.json` pins them
 /// (`npm ci`), unless `node_modules` already matches that lock file. Install scripts are not
 /// run: none of our tools needs one, and some packages use them only to report telemetry.
-pub fn npm_ci(dir: &Path) -> anyhow::Result<()> {
+/// `npm` is stopped if it runs longer than `limit`.
+pub fn npm_ci(dir: &Path, limit: Duration) -> anyhow::Result<()> {
     let lock = dir.join("package-lock.json");
     let lock_text = std::fs::read(&lock)
         .with_context(|| format!("could not read {}: it pins the npm tools", lock.display()))?;
@@ -23,15 +27,17 @@ pub fn npm_ci(dir: &Path) -> anyhow::Result<()> {
         "$ (cd {} && npm ci --ignore-scripts --no-audit --no-fund)",
         shown.display()
     );
-    let status = Command::new("npm")
-        .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"])
-        .env("SCARF_ANALYTICS", "false")
-        .current_dir(dir)
-        .status()
-        .context("could not start `npm`: install Node.js 20 or newer with npm")?;
-    if !status.success() {
-        bail!("`npm ci` in {} exited with {status}", dir.display());
-    }
+    run_inherited(
+        Command::new("npm")
+            .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"])
+            .env("SCARF_ANALYTICS", "false")
+            .current_dir(dir),
+        &format!(
+            "`npm ci` in {} (needs Node.js 20 or newer with npm)",
+            shown.display()
+        ),
+        Some(limit),
+    )?;
     std::fs::write(&stamp, &lock_text)
         .with_context(|| format!("could not write {}", stamp.display()))?;
     Ok(())

@@ -1,6 +1,7 @@
 //! The steps of `cargo xtask test` and its command line.
 
 use std::fmt;
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 
@@ -94,7 +95,21 @@ impl fmt::Display for Step {
 pub(super) struct Options {
     pub(super) steps: Vec<Step>,
     pub(super) cargo_test_args: Vec<String>,
+    /// How long each command but `cargo test` may run (`--command-timeout SECS`).
+    pub(super) command_limit: Duration,
     pub(super) help: bool,
+}
+
+/// The longest `--command-timeout` taken: a day.
+const MAX_COMMAND_TIMEOUT_SECS: u64 = 86_400;
+
+fn parse_command_timeout(value: &str) -> anyhow::Result<Duration> {
+    match value.parse::<u64>() {
+        Ok(secs @ 1..=MAX_COMMAND_TIMEOUT_SECS) => Ok(Duration::from_secs(secs)),
+        _ => bail!(
+            "`--command-timeout {value}`: expected whole seconds from 1 to {MAX_COMMAND_TIMEOUT_SECS}, e.g. `--command-timeout 1200`"
+        ),
+    }
 }
 
 fn push_steps(only: &mut Vec<Step>, value: &str) -> anyhow::Result<()> {
@@ -108,6 +123,7 @@ pub(super) fn parse_args(args: &[&str]) -> anyhow::Result<Options> {
     let mut only: Vec<Step> = Vec::new();
     let mut cargo_test_args = Vec::new();
     let mut help = false;
+    let mut command_limit = crate::process::DEFAULT_COMMAND_LIMIT;
     let mut iter = args.iter();
     while let Some(&arg) = iter.next() {
         match arg {
@@ -122,6 +138,15 @@ pub(super) fn parse_args(args: &[&str]) -> anyhow::Result<Options> {
                 push_steps(&mut only, value)?;
             }
             _ if arg.starts_with("--only=") => push_steps(&mut only, &arg["--only=".len()..])?,
+            "--command-timeout" => {
+                let value = iter.next().context(
+                    "`--command-timeout` needs whole seconds, e.g. `--command-timeout 1200`",
+                )?;
+                command_limit = parse_command_timeout(value)?;
+            }
+            _ if arg.starts_with("--command-timeout=") => {
+                command_limit = parse_command_timeout(&arg["--command-timeout=".len()..])?;
+            }
             other => bail!(
                 "unknown argument `{other}` (put arguments for `cargo test` after `--`)\n\n{USAGE}"
             ),
@@ -140,6 +165,7 @@ pub(super) fn parse_args(args: &[&str]) -> anyhow::Result<Options> {
     Ok(Options {
         steps,
         cargo_test_args,
+        command_limit,
         help,
     })
 }
@@ -209,6 +235,38 @@ mod tests {
         for (group, _) in GROUPS {
             assert!(Step::ALL.iter().all(|s| s.name() != *group), "{group}");
         }
+    }
+
+    #[test]
+    fn the_command_timeout_defaults_and_takes_whole_seconds() {
+        assert_eq!(
+            parse_args(&[]).unwrap().command_limit,
+            crate::process::DEFAULT_COMMAND_LIMIT
+        );
+        assert_eq!(
+            parse_args(&["--command-timeout", "1200"])
+                .unwrap()
+                .command_limit,
+            Duration::from_secs(1200)
+        );
+        assert_eq!(
+            parse_args(&["--command-timeout=5", "--only", "lint"])
+                .unwrap()
+                .command_limit,
+            Duration::from_secs(5)
+        );
+        for bad in ["0", "-1", "1.5", "10m", "", "86401"] {
+            let e = format!("{:#}", parse_args(&["--command-timeout", bad]).unwrap_err());
+            assert!(e.contains("whole seconds from 1 to 86400"), "{bad}: {e}");
+        }
+        assert!(
+            format!("{:#}", parse_args(&["--command-timeout"]).unwrap_err())
+                .contains("needs whole seconds")
+        );
+        // After `--` it belongs to cargo test.
+        let o = parse_args(&["--", "--command-timeout", "5"]).unwrap();
+        assert_eq!(o.command_limit, crate::process::DEFAULT_COMMAND_LIMIT);
+        assert_eq!(o.cargo_test_args, ["--command-timeout", "5"]);
     }
 
     #[test]

@@ -2,10 +2,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 
-use super::process::run_inherited;
+use crate::process::{run_inherited, run_within};
+
 use super::venv::{venv_bin, venv_python};
 
 /// The spec, relative to the workspace root.
@@ -22,12 +24,13 @@ const CLOSED_METADATA_ENDPOINT: &str = "http://127.0.0.1:9";
 // ---------------------------------------------------------------------------------------------
 // spec
 
-pub(super) fn validate_spec(root: &Path) -> anyhow::Result<()> {
+pub(super) fn validate_spec(root: &Path, limit: Duration) -> anyhow::Result<()> {
     run_inherited(
         Command::new(venv_bin(root, "openapi-spec-validator"))
             .arg(SPEC)
             .current_dir(root),
         "openapi-spec-validator on openapi/deploy.yaml",
+        Some(limit),
     )
 }
 
@@ -62,7 +65,8 @@ pub(super) fn cargo_test(root: &Path, extra: &[String]) -> anyhow::Result<()> {
     let mut cmd = cargo();
     cmd.args(&args).current_dir(root);
     keep_metadata_on_loopback(&mut cmd);
-    run_inherited(&mut cmd, &format!("`{shown}`"))
+    // No limit: how long the workspace takes to build depends on the machine and its caches.
+    run_inherited(&mut cmd, &format!("`{shown}`"), None)
 }
 
 /// The metadata address to set for a test run: the closed loopback port unless the caller's
@@ -154,7 +158,7 @@ fn executable(messages: &str, bin: &str) -> Option<PathBuf> {
 // conformance
 
 /// Runs the Python suite against the emulator binary `emulator` (built once per run).
-pub(super) fn conformance(root: &Path, emulator: &Path) -> anyhow::Result<()> {
+pub(super) fn conformance(root: &Path, emulator: &Path, limit: Duration) -> anyhow::Result<()> {
     // The CLI too: the JUnit report test runs the real `dataarts-release deploy`.
     let cli = build_executable(
         root,
@@ -186,9 +190,7 @@ pub(super) fn conformance(root: &Path, emulator: &Path) -> anyhow::Result<()> {
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .current_dir(root);
     keep_metadata_on_loopback(&mut pytest);
-    let status = pytest
-        .status()
-        .context("could not start pytest from the venv")?;
+    let status = run_within(&mut pytest, "pytest from the venv", Some(limit))?;
     match status.code() {
         Some(0) => Ok(()),
         Some(5) => bail!("pytest collected no tests in {CONFORMANCE_DIR}/"),

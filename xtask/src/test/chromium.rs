@@ -4,10 +4,11 @@
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use anyhow::bail;
 
-use super::process::{capture, run_inherited};
+use crate::process::{capture, run_inherited};
 
 /// The variable that names the browser executable (read here, passed on to the browser check).
 pub(super) const CHROMIUM_ENV: &str = "DATAARTS_CHROMIUM";
@@ -123,7 +124,7 @@ fn locate() -> Result<Option<PathBuf>, String> {
 
 /// Finds the browser, or installs Debian's when running as root with apt-get; otherwise fails
 /// with the command to run.
-pub(super) fn ensure_chromium() -> anyhow::Result<PathBuf> {
+pub(super) fn ensure_chromium(limit: Duration) -> anyhow::Result<PathBuf> {
     if let Some(found) = locate().map_err(anyhow::Error::msg)? {
         println!("  Chromium: {}", found.display());
         return Ok(found);
@@ -145,6 +146,7 @@ pub(super) fn ensure_chromium() -> anyhow::Result<PathBuf> {
                 .args(&argv[1..])
                 .env("DEBIAN_FRONTEND", "noninteractive"),
             &format!("`{}`", argv.join(" ")),
+            Some(limit),
         )?;
     }
     match locate().map_err(anyhow::Error::msg)? {

@@ -4,6 +4,7 @@
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context};
 
@@ -11,8 +12,8 @@ use super::args::Step;
 use super::cargo_steps::{build_executable, Target};
 use super::chromium::{ensure_chromium, CHROMIUM_ENV};
 use super::emulator::RunningEmulator;
-use super::process::run_inherited;
 use super::toolchain::{check_go_module, Tool, Toolchains};
+use crate::process::run_inherited;
 
 /// Where steps leave logs and screenshots, relative to the workspace root.
 pub(super) const ARTIFACTS_DIR: &str = "target/test-artifacts";
@@ -234,14 +235,17 @@ pub(super) fn shown(dir: &str, argv: &[&str]) -> String {
 /// What the steps of one run share: the emulator binary (built once) and the toolchain checks.
 pub(super) struct Shared {
     pub(super) root: PathBuf,
+    /// How long each command of a step may run (`--command-timeout`).
+    command_limit: Duration,
     emulator_binary: Option<Result<PathBuf, String>>,
     toolchains: Toolchains,
 }
 
 impl Shared {
-    pub(super) fn new(root: PathBuf) -> Shared {
+    pub(super) fn new(root: PathBuf, command_limit: Duration) -> Shared {
         Shared {
             root,
+            command_limit,
             emulator_binary: None,
             toolchains: Toolchains::default(),
         }
@@ -283,9 +287,9 @@ pub(super) fn run_external(
     let caller_no_proxy = std::env::var_os("NO_PROXY").or_else(|| std::env::var_os("no_proxy"));
     for action in spec.actions {
         match action {
-            Action::NpmCi(dir) => crate::tools::npm_ci(&root.join(dir))?,
+            Action::NpmCi(dir) => crate::tools::npm_ci(&root.join(dir), shared.command_limit)?,
             Action::DocsCheck => docs_check()?,
-            Action::Chromium => chromium = Some(ensure_chromium()?),
+            Action::Chromium => chromium = Some(ensure_chromium(shared.command_limit)?),
             Action::Run { dir, argv } => {
                 let cwd = root.join(dir);
                 if !cwd.is_dir() {
@@ -318,7 +322,9 @@ pub(super) fn run_external(
                     chromium.as_deref(),
                     caller_no_proxy.as_deref(),
                 ));
-                if let Err(e) = run_inherited(&mut cmd, &format!("`{shown}`")) {
+                if let Err(e) =
+                    run_inherited(&mut cmd, &format!("`{shown}`"), Some(shared.command_limit))
+                {
                     if let Some(emulator) = emulator.as_mut() {
                         emulator.report_failure();
                     }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::process::Command;
 
-use super::process::capture;
+use crate::process::capture;
 
 /// A toolchain program one of the steps runs.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]

@@ -2,10 +2,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 
-use super::process::{capture, run_inherited};
+use crate::process::{capture, run_inherited};
 
 /// The venv, relative to the workspace root.
 pub(super) const VENV_DIR: &str = ".venv";
@@ -41,7 +42,7 @@ fn python_version(python: &Path) -> Option<(u32, u32, String)> {
 }
 
 /// Creates (or repairs) the venv and installs the pinned requirements unless the stamp matches.
-pub(super) fn prepare_venv(root: &Path) -> anyhow::Result<Option<String>> {
+pub(super) fn prepare_venv(root: &Path, limit: Duration) -> anyhow::Result<Option<String>> {
     let base_python = std::env::var_os("PYTHON")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("python3"));
@@ -100,6 +101,7 @@ pub(super) fn prepare_venv(root: &Path) -> anyhow::Result<Option<String>> {
                 .arg(&venv)
                 .current_dir(root),
             "`python3 -m venv .venv`",
+            Some(limit),
         )?;
         created = true;
     }
@@ -131,6 +133,7 @@ pub(super) fn prepare_venv(root: &Path) -> anyhow::Result<Option<String>> {
             .arg(root.join(REQUIREMENTS))
             .current_dir(root),
         "`pip install -r conformance/requirements.txt` (is PyPI reachable?)",
+        Some(limit),
     )?;
     std::fs::write(&stamp, stamp_text).with_context(|| format!("writing {}", stamp.display()))?;
     Ok(Some(format!(
