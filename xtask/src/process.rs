@@ -128,11 +128,15 @@ fn descendants(proc: &Path, root: u32) -> Vec<u32> {
     found
 }
 
-/// The parent pid in a `/proc/PID/stat` line: the second field after the command name, which is
-/// in parentheses and may itself hold spaces and parentheses.
+/// The fields of a `/proc/PID/stat` line after the command name (state, parent pid, ...): the
+/// name is in parentheses and may itself hold spaces and parentheses.
+fn fields_after_name(stat: &str) -> Option<std::str::SplitWhitespace<'_>> {
+    Some(stat[stat.rfind(')')? + 1..].split_whitespace())
+}
+
+/// The parent pid in a `/proc/PID/stat` line.
 fn parent_pid(stat: &str) -> Option<u32> {
-    let rest = &stat[stat.rfind(')')? + 1..];
-    rest.split_whitespace().nth(1)?.parse().ok()
+    fields_after_name(stat)?.nth(1)?.parse().ok()
 }
 
 #[cfg(test)]
@@ -212,10 +216,7 @@ mod tests {
         loop {
             let state = std::fs::read_to_string(format!("/proc/{grandchild}/stat"))
                 .ok()
-                .and_then(|s| {
-                    let rest = s[s.rfind(')')? + 1..].to_string();
-                    rest.split_whitespace().next().map(str::to_string)
-                });
+                .and_then(|s| fields_after_name(&s)?.next().map(str::to_string));
             match state.as_deref() {
                 None | Some("Z") | Some("X") => break,
                 Some(other) => assert!(

@@ -232,7 +232,8 @@ pub(super) fn shown(dir: &str, argv: &[&str]) -> String {
     }
 }
 
-/// What the steps of one run share: the emulator binary (built once) and the toolchain checks.
+/// What the steps of one run share: the emulator binary (built once), the toolchain checks and
+/// the time limit of each command.
 pub(super) struct Shared {
     pub(super) root: PathBuf,
     /// How long each command of a step may run (`--command-timeout`).
